@@ -32,10 +32,12 @@ STATUS_AS_OF = "2022-02-01"
 STATUS_AS_OF_LABEL = "februari 2022"
 REPORT_TITLE = "Hoofdlijnenakkoord coalitie 2018 – 2022, stand van zaken februari 2022"
 GOAL_CODE = re.compile(r"^[A-G][1-9][0-9]?$")
-# A goal is referred to as "Zie B1", "zie ook D4", "Onderdeel van C2", "(D10)", "realisatie van B11",
-# "zie C11" or in lists such as "zie E9 en E10". The A2 motorway and similar names are not goals.
+# The report refers to a goal as "Zie B1", "zie ook D4", "Onderdeel van C2", "(D10)", "realisatie van
+# B11", "meegenomen bij D7" or "ambitie B3". A bare code is not enough: "de missie en visie voor C3"
+# names the merged cultural institutions, not goal C3.
 CROSS_REFERENCE = re.compile(
-    r"(?:[Zz]ie(?: ook)?|[Oo]nderdeel van|realisatie van|\()\s*((?:[A-G][1-9][0-9]?(?:\s*(?:,|en|/)\s*)?)+)"
+    r"(?:[Zz]ie(?: ook)?|[Oo]nderdeel van|realisatie van|meegenomen bij|ambitie|\()"
+    r"\s*((?:[A-G][1-9][0-9]?(?:\s*(?:,|en|/)\s*)?)+)"
 )
 CODE_IN_LIST = re.compile(r"[A-G][1-9][0-9]?")
 
