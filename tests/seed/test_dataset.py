@@ -297,4 +297,15 @@ def test_every_printed_realisatie_row_is_represented(report, measurements):
     assert realisatie_lines - represented == set()
     assert represented - realisatie_lines == set()
     for row in measurements:
-        assert row["period"] in normalise(report.lines[int(row["line"]) - 1]), row
+        assert row["period"] in printed_row(report.lines, int(row["line"])), row
+
+
+def printed_row(lines: list[str], start: int) -> str:
+    """A "Realisatie" row as printed: its line and the lines after it, up to the next row (the
+    period and the figure can follow a few lines later, even after a page header)."""
+    following = []
+    for number in range(start + 1, min(start + 12, len(lines) + 1)):
+        if "Realisatie" in lines[number - 1]:
+            break
+        following.append(lines[number - 1])
+    return normalise(" ".join([lines[start - 1], *following]))
