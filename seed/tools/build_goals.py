@@ -4,6 +4,7 @@ The curated files are the source of truth:
   seed/source/goal-tables/<P>.tsv   which part of which report line belongs to which goal
   seed/source/progress/<P>.tsv      the editorial progress reading of each goal's status
   seed/perspectives.json            the seven perspectives
+  seed/source/line-breaks.tsv       the line-end hyphens that are print hyphenation
 
 Usage:
   python seed/tools/build_goals.py          check the line maps and (re)write seed/goals.json
@@ -26,6 +27,7 @@ REPORT = SEED_DIR / "source" / "report.txt"
 GOAL_TABLES = SEED_DIR / "source" / "goal-tables"
 PROGRESS = SEED_DIR / "source" / "progress"
 GOALS_JSON = SEED_DIR / "goals.json"
+LINE_BREAKS = SEED_DIR / "source" / "line-breaks.tsv"
 
 ROLES = {"code", "goal", "status", "header", "footer", "url", "url+"}
 PROGRESS_VALUES = {"achieved", "inProgress", "delayed", "discontinued", "seeOther"}
@@ -85,13 +87,27 @@ def goal_table_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     return {code: (start, end - 1) for code, start, end in zip("ABCDEFG", headings, ends)}
 
 
-def join_segments(segments: list[Segment]) -> str:
-    """Join a text's pieces with one space; a hyphen that ends a report line is print
-    hyphenation, so the next piece follows without a space (the hyphen itself is kept)."""
+def line_breaks(path: Path = LINE_BREAKS) -> dict[int, str]:
+    """How a line that ends with a hyphen joins the next one, where it is not simply "keep the
+    hyphen, no space": `drop-hyphen` (print hyphenation, "beleidsontwik-" / "keling") or `space`
+    (a suspended compound, "woon-" / "en")."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {int(row["line"]): row["join"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def join_segments(segments: list[Segment], breaks: dict[int, str] | None = None) -> str:
+    """Join a text's pieces with one space. After a hyphen that ends a report line the next piece
+    follows directly: the hyphen is kept (Sittard-Geleen) unless line-breaks.tsv says otherwise."""
+    breaks = line_breaks() if breaks is None else breaks
     text = ""
     for previous, segment in zip([None, *segments], segments):
-        hyphenated = previous is not None and previous.ends_line and re.search(r"\w-$", previous.text)
-        text += segment.text if not text or hyphenated else " " + segment.text
+        if not text:
+            text = segment.text
+        elif previous.ends_line and re.search(r"\w-$", previous.text):
+            join = breaks.get(previous.line)
+            text = text[:-1] + segment.text if join == "drop-hyphen" else text + (" " if join else "") + segment.text
+        else:
+            text += " " + segment.text
     return text
 
 

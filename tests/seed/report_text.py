@@ -1,15 +1,21 @@
-"""The report as one whitespace-normalised string, and a check that a text is the report's own
-words, allowing it to be split only where the printed layout interrupts it (at a line end)."""
+"""The report as one normalised string, and a check that a text is the report's own words,
+allowing it to be split only where the printed layout interrupts it (at a line end).
+
+Normalised as seed/README.md says: whitespace collapsed, lines joined by one space, and a
+line-end hyphen joined to the next line as seed/source/line-breaks.tsv says."""
 
 from __future__ import annotations
 
 import bisect
+import csv
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-REPORT = Path(__file__).resolve().parents[2] / "seed" / "source" / "report.txt"
+SOURCE = Path(__file__).resolve().parents[2] / "seed" / "source"
+REPORT = SOURCE / "report.txt"
+LINE_BREAKS = SOURCE / "line-breaks.tsv"
 LINE_END_HYPHEN = re.compile(r"\w-$")
 
 
@@ -27,14 +33,23 @@ class ReportText:
 
     @cached_property
     def _joined(self) -> tuple[str, list[int]]:
-        """The report's non-blank lines joined by one space (no space after a print
-        hyphenation), with the offsets where each line ends."""
-        text, ends = "", []
-        for line in filter(str.strip, self.lines):
+        """The report's non-blank lines joined, with the offsets where each line ends."""
+        with LINE_BREAKS.open(encoding="utf-8", newline="") as handle:
+            breaks = {int(row["line"]): row["join"] for row in csv.DictReader(handle, delimiter="\t")}
+        text, ends, previous = "", [], 0
+        for number, line in enumerate(self.lines, 1):
+            if not line.strip():
+                continue
             piece = normalise(line)
-            glue = "" if not text or LINE_END_HYPHEN.search(text) else " "
-            text += glue + piece
+            if text and LINE_END_HYPHEN.search(text):
+                join = breaks.get(previous)
+                if join == "drop-hyphen":
+                    text, ends[-1] = text[:-1], ends[-1] - 1
+                text += (" " if join == "space" else "") + piece
+            else:
+                text += (" " if text else "") + piece
             ends.append(len(text))
+            previous = number
         return text, ends
 
     @property
