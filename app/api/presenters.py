@@ -1,0 +1,225 @@
+"""Turn service results into API shapes, adding the hypermedia links."""
+
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+
+from app import schemas
+from app.models import Perspective, StatusUpdate
+from app.services.goals import GoalView
+from app.services.indicators import IndicatorView, MeasurementView, MetricView
+from app.services.paging import Page
+from app.services.perspectives import PerspectiveView
+
+API_PREFIX = "/v1"
+
+
+class Urls:
+    """Absolute URLs under /v1 for the host the client used."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.root = str(request.base_url).rstrip("/") + API_PREFIX
+
+    def link(self, *segments: str, **query: str) -> schemas.Link:
+        path = "".join("/" + quote(segment, safe="") for segment in segments)
+        suffix = "?" + urlencode(query) if query else ""
+        return schemas.Link(href=self.root + path + suffix)
+
+    def collection_links(self, page: Page) -> schemas.CollectionLinks:
+        url = self.request.url
+        next_link = None
+        if page.next_cursor is not None:
+            next_link = schemas.Link(href=str(url.include_query_params(cursor=page.next_cursor)))
+        return schemas.CollectionLinks(self_=schemas.Link(href=str(url)), next=next_link)
+
+
+def landing(urls: Urls, name: str, version: str, description: str) -> schemas.Landing:
+    return schemas.Landing(
+        name=name,
+        version=version,
+        description=description,
+        links_=schemas.LandingLinks(
+            self_=urls.link(),
+            perspectives=urls.link("perspectives"),
+            goals=urls.link("goals"),
+            indicators=urls.link("indicators"),
+            metrics=urls.link("metrics"),
+            measurements=urls.link("measurements"),
+            openapi=urls.link("openapi.json"),
+            docs=schemas.Link(href=str(urls.request.base_url).rstrip("/") + "/docs"),
+        ),
+    )
+
+
+def perspective(urls: Urls, view: PerspectiveView) -> schemas.PerspectiveOut:
+    record: Perspective = view.perspective
+    return schemas.PerspectiveOut(
+        code=record.code,
+        number=record.number,
+        slug=record.slug,
+        name=record.name,
+        description=record.description,
+        goals=[
+            schemas.GoalSummary(
+                code=goal.code,
+                order=goal.position,
+                text=goal.text,
+                links_=schemas.SelfLinks(self_=urls.link("goals", goal.code)),
+            )
+            for goal in view.goals
+        ],
+        indicators=[
+            schemas.IndicatorSummary(
+                code=indicator.code,
+                name=indicator.name,
+                links_=schemas.SelfLinks(self_=urls.link("indicators", indicator.code)),
+            )
+            for indicator in view.indicators
+        ],
+        links_=schemas.PerspectiveLinks(
+            self_=urls.link("perspectives", record.code),
+            goals=urls.link("goals", perspective=record.code),
+            indicators=urls.link("indicators", perspective=record.code),
+        ),
+    )
+
+
+def perspective_collection(
+    urls: Urls, page: Page[PerspectiveView]
+) -> schemas.PerspectiveCollection:
+    return schemas.PerspectiveCollection(
+        items=[perspective(urls, view) for view in page.items],
+        links_=urls.collection_links(page),
+    )
+
+
+def status_update(urls: Urls, record: StatusUpdate) -> schemas.StatusUpdateOut:
+    return schemas.StatusUpdateOut(
+        id=record.id,
+        goal_code=record.goal_code,
+        as_of=record.as_of,
+        as_of_label=record.as_of_label,
+        text=record.text,
+        progress=record.progress,
+        progress_evidence=record.progress_evidence,
+        source=record.source,
+        shared_with=list(record.shared_with or []),
+        links_=schemas.StatusLinks(goal=urls.link("goals", record.goal_code)),
+    )
+
+
+def status_collection(urls: Urls, page: Page[StatusUpdate]) -> schemas.StatusCollection:
+    return schemas.StatusCollection(
+        items=[status_update(urls, record) for record in page.items],
+        links_=urls.collection_links(page),
+    )
+
+
+def goal(urls: Urls, view: GoalView) -> schemas.GoalOut:
+    record = view.goal
+    return schemas.GoalOut(
+        code=record.code,
+        perspective_code=record.perspective_code,
+        text=record.text,
+        order=record.position,
+        latest_status=status_update(urls, view.latest_status) if view.latest_status else None,
+        cross_references=[
+            schemas.GoalReference(code=code, href=urls.link("goals", code).href)
+            for code in view.cross_references
+        ],
+        links=[schemas.Link(href=url) for url in view.links],
+        links_=schemas.GoalLinks(
+            self_=urls.link("goals", record.code),
+            perspective=urls.link("perspectives", record.perspective_code),
+            statuses=urls.link("goals", record.code, "statuses"),
+        ),
+    )
+
+
+def goal_collection(urls: Urls, page: Page[GoalView]) -> schemas.GoalCollection:
+    return schemas.GoalCollection(
+        items=[goal(urls, view) for view in page.items], links_=urls.collection_links(page)
+    )
+
+
+def measurement(urls: Urls, view: MeasurementView) -> schemas.MeasurementOut:
+    record = view.measurement
+    return schemas.MeasurementOut(
+        metric_code=record.metric_code,
+        indicator_code=view.metric.indicator_code,
+        period=record.period,
+        period_type=record.period_type,
+        period_start=record.period_start,
+        period_end=record.period_end,
+        value=record.value,
+        value_text=record.value_text,
+        status=record.status,
+        source=view.source,
+        footnote=record.footnote,
+        unit=view.metric.unit,
+        links_=schemas.MeasurementLinks(
+            metric=urls.link("metrics", record.metric_code),
+            indicator=urls.link("indicators", view.metric.indicator_code),
+        ),
+    )
+
+
+def measurement_collection(
+    urls: Urls, page: Page[MeasurementView]
+) -> schemas.MeasurementCollection:
+    return schemas.MeasurementCollection(
+        items=[measurement(urls, view) for view in page.items],
+        links_=urls.collection_links(page),
+    )
+
+
+def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
+    record = view.metric
+    return schemas.MetricOut(
+        code=record.code,
+        indicator_code=record.indicator_code,
+        name=record.name,
+        breakdown=record.breakdown,
+        unit=record.unit,
+        source=record.source,
+        notes=list(record.notes or []),
+        measurements=(
+            None
+            if view.measurements is None
+            else [measurement(urls, item) for item in view.measurements]
+        ),
+        links_=schemas.MetricLinks(
+            self_=urls.link("metrics", record.code),
+            indicator=urls.link("indicators", record.indicator_code),
+            measurements=urls.link("metrics", record.code, "measurements"),
+        ),
+    )
+
+
+def metric_collection(urls: Urls, page: Page[MetricView]) -> schemas.MetricCollection:
+    return schemas.MetricCollection(
+        items=[metric(urls, view) for view in page.items], links_=urls.collection_links(page)
+    )
+
+
+def indicator(urls: Urls, view: IndicatorView) -> schemas.IndicatorOut:
+    record = view.indicator
+    return schemas.IndicatorOut(
+        code=record.code,
+        perspective_code=record.perspective_code,
+        name=record.name,
+        note=record.note,
+        metrics=[metric(urls, item) for item in view.metrics],
+        links_=schemas.IndicatorLinks(
+            self_=urls.link("indicators", record.code),
+            perspective=urls.link("perspectives", record.perspective_code),
+            measurements=urls.link("measurements", indicator=record.code),
+        ),
+    )
+
+
+def indicator_collection(urls: Urls, page: Page[IndicatorView]) -> schemas.IndicatorCollection:
+    return schemas.IndicatorCollection(
+        items=[indicator(urls, view) for view in page.items], links_=urls.collection_links(page)
+    )

@@ -1,0 +1,43 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api import presenters
+from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, PerspectiveFilter, SessionDep, UrlsDep
+from app.schemas import IndicatorCollection, IndicatorOut
+from app.services import indicators
+
+router = APIRouter(prefix="/indicators", tags=["indicators"])
+
+MeasuredYear = Annotated[
+    int | None,
+    Query(ge=1900, le=2100, description="Indicators with a measurement whose period covers it."),
+]
+DetailYear = Annotated[
+    int | None,
+    Query(ge=1900, le=2100, description="Only the measurements whose period covers this year."),
+]
+
+
+@router.get("", response_model=IndicatorCollection, summary="List indicators in report order")
+def list_indicators(
+    session: SessionDep,
+    urls: UrlsDep,
+    perspective: PerspectiveFilter = None,
+    year: MeasuredYear = None,
+    page_size: PageSize = DEFAULT_PAGE,
+    cursor: Cursor = None,
+) -> IndicatorCollection:
+    page = indicators.list_indicators(
+        session, perspective=perspective, year=year, page_size=page_size, cursor=cursor
+    )
+    return presenters.indicator_collection(urls, page)
+
+
+@router.get(
+    "/{code}", response_model=IndicatorOut, summary="One indicator with metrics and measurements"
+)
+def get_indicator(
+    code: str, session: SessionDep, urls: UrlsDep, year: DetailYear = None
+) -> IndicatorOut:
+    return presenters.indicator(urls, indicators.get_indicator(session, code, year=year))

@@ -1,0 +1,18 @@
+from fastapi import APIRouter
+
+from app import __version__
+from app.api import presenters
+from app.api.deps import UrlsDep
+from app.schemas import Landing
+
+router = APIRouter(tags=["landing"])
+
+DESCRIPTION = (
+    "Goals, status updates, indicators and measurements of the Maastricht coalition agreement "
+    "2018-2022 progress report (stand van zaken februari 2022)."
+)
+
+
+@router.get("", response_model=Landing, summary="Landing document with links to every collection")
+def get_landing(urls: UrlsDep) -> Landing:
+    return presenters.landing(urls, "coalition-monitor", __version__, DESCRIPTION)

@@ -1,0 +1,24 @@
+from fastapi import APIRouter
+
+from app.api import presenters
+from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, SessionDep, UrlsDep
+from app.schemas import PerspectiveCollection, PerspectiveOut
+from app.services import perspectives
+
+router = APIRouter(prefix="/perspectives", tags=["perspectives"])
+
+
+@router.get("", response_model=PerspectiveCollection, summary="List the seven perspectives")
+def list_perspectives(
+    session: SessionDep,
+    urls: UrlsDep,
+    page_size: PageSize = DEFAULT_PAGE,
+    cursor: Cursor = None,
+) -> PerspectiveCollection:
+    page = perspectives.list_perspectives(session, page_size=page_size, cursor=cursor)
+    return presenters.perspective_collection(urls, page)
+
+
+@router.get("/{code}", response_model=PerspectiveOut, summary="One perspective, by code or slug")
+def get_perspective(code: str, session: SessionDep, urls: UrlsDep) -> PerspectiveOut:
+    return presenters.perspective(urls, perspectives.get_perspective(session, code))

@@ -1,0 +1,86 @@
+"""`coalition-monitor serve|migrate|seed|openapi`."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.core.config import Settings, get_settings
+from app.db import get_engine
+
+
+def _migrate(settings: Settings) -> None:
+    from app.migrate import upgrade
+
+    upgrade(get_engine(settings))
+
+
+def _seed(settings: Settings, *, only_if_empty: bool) -> None:
+    from app.seed import SeedFormatError, database_is_empty, seed_database
+
+    with Session(get_engine(settings)) as session:
+        if only_if_empty and not database_is_empty(session):
+            print("Database already holds data; not seeding.")
+            return
+        try:
+            report = seed_database(session, settings.seed_dir)
+        except SeedFormatError as error:
+            sys.exit(f"Seed files in {settings.seed_dir} are invalid:\n{error}")
+    if report.changed:
+        print(
+            f"Seeded from {settings.seed_dir}: inserted {report.inserted}, updated {report.updated}"
+        )
+    else:
+        print(f"Database already matches the seed in {settings.seed_dir}; nothing changed.")
+
+
+def openapi_document() -> str:
+    from app.main import create_app
+
+    document = create_app().openapi()
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="coalition-monitor",
+        description="Serve the coalition-monitor API. Configuration comes from the environment "
+        "(DATABASE_URL, SEED_DIR, HOST, PORT, LOG_LEVEL).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrate to head, seed if empty, then serve with uvicorn")
+    commands.add_parser("migrate", help="apply the Alembic migrations up to head")
+    commands.add_parser("seed", help="load the seed files (idempotent)")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", "-o", type=Path, default=Path("openapi.json"))
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "openapi":
+        arguments.output.write_text(openapi_document(), encoding="utf-8")
+        print(f"Wrote {arguments.output}")
+        return
+
+    settings = get_settings()
+    if arguments.command == "migrate":
+        _migrate(settings)
+    elif arguments.command == "seed":
+        _seed(settings, only_if_empty=False)
+    elif arguments.command == "serve":
+        import uvicorn
+
+        from app.main import create_app
+
+        _migrate(settings)
+        _seed(settings, only_if_empty=True)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+
+
+if __name__ == "__main__":
+    main()

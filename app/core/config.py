@@ -1,0 +1,42 @@
+"""Settings, read from the environment only when asked for (never at import time)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/coalition-monitor.db"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set with the upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; postgresql:// URLs use psycopg 3.",
+    )
+    seed_dir: Path = Field(default=Path("seed"), description="Directory with the seed files.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "info"
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return normalise_database_url(self.database_url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain PostgreSQL URLs (as Heroku-style platforms hand them out) to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

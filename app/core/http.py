@@ -1,0 +1,80 @@
+"""ASGI middleware for what every response needs, whichever route (or error) produced it."""
+
+import json
+import logging
+from http import HTTPStatus
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import PROBLEM_MEDIA_TYPE
+
+logger = logging.getLogger("app")
+
+
+class ResponseConventionsMiddleware:
+    """Adds `API-Version` and read CORS headers, answers HEAD like GET without a body, and
+    turns any unexpected exception into a problem+json 500 instead of a bare text page."""
+
+    def __init__(self, app: ASGIApp, api_version: str) -> None:
+        self.app = app
+        self.api_version = api_version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        is_head = method == "HEAD"
+        if is_head:
+            # Routes are declared for GET only; HEAD gets the same headers and no body.
+            scope = dict(scope, method="GET")
+        is_read = method in ("GET", "HEAD")
+        response_started = False
+
+        async def send_with_conventions(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                headers = MutableHeaders(scope=message)
+                headers["API-Version"] = self.api_version
+                allow = headers.get("allow")
+                if allow and "GET" in allow and "HEAD" not in allow:
+                    headers["Allow"] = allow + ", HEAD"
+                if is_read:
+                    # Everything here is public open data: any origin may read it.
+                    headers["Access-Control-Allow-Origin"] = "*"
+                    headers["Access-Control-Expose-Headers"] = "API-Version"
+            elif message["type"] == "http.response.body" and is_head:
+                message = dict(message, body=b"")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_conventions)
+        except Exception:
+            logger.exception("Unhandled error for %s %s", method, scope.get("path"))
+            if response_started:
+                raise
+            await self._send_internal_error(scope, send_with_conventions)
+
+    async def _send_internal_error(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+                "status": 500,
+                "detail": "The server could not answer this request.",
+                "instance": scope.get("path", ""),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,105 @@
+"""Database tables. Every change here needs an Alembic migration under migrations/versions."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class Perspective(SQLModel, table=True):
+    __tablename__ = "perspective"
+
+    code: str = Field(primary_key=True, max_length=1)
+    number: str = Field(max_length=10)
+    slug: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=200)
+    description: str = Field(sa_type=sa.Text)
+
+
+class Goal(SQLModel, table=True):
+    __tablename__ = "goal"
+
+    code: str = Field(primary_key=True, max_length=10)
+    perspective_code: str = Field(foreign_key="perspective.code", index=True, max_length=1)
+    # "order" is an SQL keyword; the API calls this field "order".
+    position: int = Field(sa_column_kwargs={"unique": True})
+    text: str = Field(sa_type=sa.Text)
+
+
+class GoalCrossReference(SQLModel, table=True):
+    __tablename__ = "goal_cross_reference"
+
+    goal_code: str = Field(foreign_key="goal.code", primary_key=True, max_length=10)
+    referenced_goal_code: str = Field(foreign_key="goal.code", primary_key=True, max_length=10)
+    position: int
+
+
+class GoalLink(SQLModel, table=True):
+    __tablename__ = "goal_link"
+
+    goal_code: str = Field(foreign_key="goal.code", primary_key=True, max_length=10)
+    position: int = Field(primary_key=True)
+    url: str = Field(sa_type=sa.Text)
+
+
+class StatusUpdate(SQLModel, table=True):
+    __tablename__ = "status_update"
+    __table_args__ = (sa.Index("ix_status_update_goal_as_of", "goal_code", "as_of", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_code: str = Field(foreign_key="goal.code", max_length=10)
+    as_of: date
+    as_of_label: str = Field(max_length=100)
+    text: str = Field(sa_type=sa.Text)
+    progress: str | None = Field(default=None, max_length=20)
+    progress_evidence: str | None = Field(default=None, sa_type=sa.Text)
+    source: str | None = Field(default=None, sa_type=sa.Text)
+    # Codes of the other goals that share this printed status block.
+    shared_with: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicator"
+
+    code: str = Field(primary_key=True, max_length=10)
+    perspective_code: str = Field(foreign_key="perspective.code", index=True, max_length=1)
+    position: int = Field(sa_column_kwargs={"unique": True})
+    name: str = Field(sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Metric(SQLModel, table=True):
+    __tablename__ = "metric"
+    __table_args__ = (sa.UniqueConstraint("indicator_code", "position"),)
+
+    code: str = Field(primary_key=True, max_length=20)
+    indicator_code: str = Field(foreign_key="indicator.code", index=True, max_length=10)
+    position: int
+    name: str = Field(sa_type=sa.Text)
+    breakdown: str | None = Field(default=None, sa_type=sa.Text)
+    unit: str = Field(max_length=50)
+    source: str | None = Field(default=None, sa_type=sa.Text)
+    notes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    line: int | None = None
+
+
+class Measurement(SQLModel, table=True):
+    __tablename__ = "measurement"
+    __table_args__ = (
+        sa.UniqueConstraint("metric_code", "period"),
+        sa.Index("ix_measurement_period", "period_start", "period_end"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    metric_code: str = Field(foreign_key="metric.code", index=True, max_length=20)
+    period: str = Field(max_length=20)
+    period_type: str = Field(max_length=20)
+    period_start: int
+    period_end: int
+    value: float | None = None
+    value_text: str | None = Field(default=None, sa_type=sa.Text)
+    status: str = Field(max_length=20)
+    # Only set where the printed source differs from the metric's.
+    source: str | None = Field(default=None, sa_type=sa.Text)
+    footnote: str | None = Field(default=None, sa_type=sa.Text)
+    line: int | None = None

@@ -1,0 +1,247 @@
+"""The API's JSON shapes. Python names are snake_case; the wire format is lowerCamelCase."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic.alias_generators import to_camel
+
+Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
+PeriodType = Literal["year", "schoolYear", "multiYear"]
+MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Link(ApiModel):
+    href: str = Field(description="Absolute URL.")
+
+
+class SelfLinks(ApiModel):
+    self_: Link = Field(alias="self")
+
+
+class CollectionLinks(ApiModel):
+    self_: Link = Field(alias="self", description="This page.")
+    next: Link | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="The next page; absent on the last page.",
+    )
+
+
+class Problem(ApiModel):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    invalid_params: list[dict[str, str]] | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="For 400: each invalid parameter with `name` and `reason`.",
+    )
+
+
+# --- perspectives -------------------------------------------------------------------------
+
+
+class GoalSummary(ApiModel):
+    code: str
+    order: int
+    text: str
+    links_: SelfLinks = Field(alias="_links")
+
+
+class IndicatorSummary(ApiModel):
+    code: str
+    name: str
+    links_: SelfLinks = Field(alias="_links")
+
+
+class PerspectiveLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    goals: Link
+    indicators: Link
+
+
+class PerspectiveOut(ApiModel):
+    code: str = Field(description="`A`..`G`.")
+    number: str = Field(description="Section number in the report, e.g. `2.1`.")
+    slug: str
+    name: str
+    description: str
+    goals: list[GoalSummary]
+    indicators: list[IndicatorSummary]
+    links_: PerspectiveLinks = Field(alias="_links")
+
+
+class PerspectiveCollection(ApiModel):
+    items: list[PerspectiveOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+# --- goals and statuses -------------------------------------------------------------------
+
+
+class StatusLinks(ApiModel):
+    goal: Link
+
+
+class StatusUpdateOut(ApiModel):
+    id: int
+    goal_code: str
+    as_of: date = Field(description="The date the status describes (ISO 8601).")
+    as_of_label: str = Field(description="The date as printed, e.g. `februari 2022`.")
+    text: str
+    progress: Progress | None = Field(
+        description="Editorial reading of the status text; read it with `progressEvidence`."
+    )
+    progress_evidence: str | None = Field(description="Verbatim phrase that justifies progress.")
+    source: str | None
+    shared_with: list[str] = Field(description="Other goals that share this printed status block.")
+    links_: StatusLinks = Field(alias="_links")
+
+
+class StatusCollection(ApiModel):
+    items: list[StatusUpdateOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+class GoalReference(ApiModel):
+    code: str
+    href: str
+
+
+class GoalLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    perspective: Link
+    statuses: Link
+
+
+class GoalOut(ApiModel):
+    code: str
+    perspective_code: str
+    text: str
+    order: int = Field(description="Position of the goal in the report (1..120).")
+    latest_status: StatusUpdateOut | None
+    cross_references: list[GoalReference] = Field(description="Goals this goal's texts refer to.")
+    links: list[Link] = Field(description="Hyperlinks printed with the goal.")
+    links_: GoalLinks = Field(alias="_links")
+
+
+class GoalCollection(ApiModel):
+    items: list[GoalOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+# --- indicators, metrics, measurements ----------------------------------------------------
+
+
+class MeasurementLinks(ApiModel):
+    metric: Link
+    indicator: Link
+
+
+class MeasurementOut(ApiModel):
+    metric_code: str
+    indicator_code: str
+    period: str = Field(description="As printed: `2018`, `2018-2019`, `2014–2018`.")
+    period_type: PeriodType
+    period_start: int = Field(description="First year the period covers.")
+    period_end: int = Field(description="Last year the period covers.")
+    value: float | None = Field(description="The number, or null when the report has none.")
+    value_text: str | None = Field(description="The cell as printed.")
+    status: MeasurementStatus
+    source: str | None = Field(description="The measurement's source, else its metric's.")
+    footnote: str | None
+    unit: str
+    links_: MeasurementLinks = Field(alias="_links")
+
+    @field_serializer("value")
+    def _integral_values_as_integers(self, value: float | None) -> float | int | None:
+        # Counts are stored as floats; 7976 reads better than 7976.0 in every client.
+        if value is not None and value.is_integer():
+            return int(value)
+        return value
+
+
+class MeasurementCollection(ApiModel):
+    items: list[MeasurementOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+class MetricLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    indicator: Link
+    measurements: Link
+
+
+class MetricOut(ApiModel):
+    code: str
+    indicator_code: str
+    name: str
+    breakdown: str | None
+    unit: str
+    source: str | None
+    notes: list[str]
+    measurements: list[MeasurementOut] | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="Ordered by period; present on a single indicator or metric.",
+    )
+    links_: MetricLinks = Field(alias="_links")
+
+
+class MetricCollection(ApiModel):
+    items: list[MetricOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+class IndicatorLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    perspective: Link
+    measurements: Link
+
+
+class IndicatorOut(ApiModel):
+    code: str
+    perspective_code: str
+    name: str
+    note: str | None
+    metrics: list[MetricOut]
+    links_: IndicatorLinks = Field(alias="_links")
+
+
+class IndicatorCollection(ApiModel):
+    items: list[IndicatorOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+# --- landing ------------------------------------------------------------------------------
+
+
+class LandingLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    perspectives: Link
+    goals: Link
+    indicators: Link
+    metrics: Link
+    measurements: Link
+    openapi: Link
+    docs: Link
+
+
+class Landing(ApiModel):
+    name: str
+    version: str
+    description: str
+    links_: LandingLinks = Field(alias="_links")

@@ -1,0 +1,409 @@
+"""Load the seed files (seed/*.json, seed/measurements.csv) into the database.
+
+The files are validated as a whole before anything is written, and loading is idempotent:
+rows are matched on their natural keys and only written when they differ, so running the
+loader twice changes nothing. Rows that the seed does not mention are left alone, so data
+written later through the API is never removed by a re-seed.
+"""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+from sqlmodel import Session, SQLModel, select
+
+from app.models import (
+    Goal,
+    GoalCrossReference,
+    GoalLink,
+    Indicator,
+    Measurement,
+    Metric,
+    Perspective,
+    StatusUpdate,
+)
+
+Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
+PeriodType = Literal["year", "schoolYear", "multiYear"]
+MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
+Unit = Literal["percent", "count", "tonnesCo2", "per1000Aged5to18", "score1to10"]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class SeedFormatError(Exception):
+    """The seed files do not match the format in seed/FORMAT.md."""
+
+
+class _SeedModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class PerspectiveRecord(_SeedModel):
+    code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    number: NonEmpty
+    name: NonEmpty
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    description: NonEmpty
+
+
+class StatusRecord(_SeedModel):
+    as_of: date
+    as_of_label: NonEmpty
+    text: NonEmpty
+    source: str | None = None
+    shared_with: list[str] = []
+    progress: Progress | None = None
+    progress_evidence: str | None = None
+
+
+class GoalRecord(_SeedModel):
+    code: Annotated[str, Field(pattern=r"^[A-Z][1-9][0-9]*$")]
+    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    order: Annotated[int, Field(ge=1)]
+    text: NonEmpty
+    cross_references: list[str] = []
+    links: list[NonEmpty] = []
+    statuses: list[StatusRecord] = []
+
+    @model_validator(mode="after")
+    def _code_belongs_to_perspective(self) -> "GoalRecord":
+        if not self.code.startswith(self.perspective_code):
+            raise ValueError(f"goal {self.code} is not in perspective {self.perspective_code}")
+        return self
+
+
+class MetricRecord(_SeedModel):
+    code: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
+    name: NonEmpty
+    breakdown: str | None = None
+    unit: Unit
+    source: str | None = None
+    notes: list[str] = []
+    line: int | None = None
+
+
+class IndicatorRecord(_SeedModel):
+    code: Annotated[str, Field(pattern=r"^M[0-9]+$")]
+    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    name: NonEmpty
+    note: str | None = None
+    metrics: list[MetricRecord] = []
+
+    @model_validator(mode="after")
+    def _metric_codes_extend_indicator_code(self) -> "IndicatorRecord":
+        for metric in self.metrics:
+            if not metric.code.startswith(self.code + "."):
+                raise ValueError(f"metric {metric.code} does not belong to {self.code}")
+        return self
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+class MeasurementRecord(_SeedModel):
+    metric_code: NonEmpty
+    period: NonEmpty
+    period_type: PeriodType
+    period_start: Annotated[int, Field(ge=1900, le=2100)]
+    period_end: Annotated[int, Field(ge=1900, le=2100)]
+    value: float | None
+    value_text: str | None
+    status: MeasurementStatus
+    source: str | None
+    footnote: str | None
+    line: int | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_cells_are_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: _blank_to_none(value) for key, value in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _period_is_consistent(self) -> "MeasurementRecord":
+        if self.period_start > self.period_end:
+            raise ValueError(f"period {self.period} starts after it ends")
+        years = [int(year) for year in re.findall(r"[0-9]{4}", self.period)]
+        if years and (years[0] != self.period_start or years[-1] != self.period_end):
+            raise ValueError(
+                f"period {self.period} does not match {self.period_start}..{self.period_end}"
+            )
+        return self
+
+
+@dataclass
+class SeedData:
+    perspectives: list[PerspectiveRecord]
+    goals: list[GoalRecord]
+    indicators: list[IndicatorRecord]
+    measurements: list[MeasurementRecord]
+
+
+@dataclass
+class SeedReport:
+    """What a load wrote: table name -> number of rows inserted or updated."""
+
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.inserted.values()) or any(self.updated.values())
+
+    def count(self, kind: str, table: str) -> None:
+        target = self.inserted if kind == "inserted" else self.updated
+        target[table] = target.get(table, 0) + 1
+
+
+SEED_FILES = ("perspectives.json", "goals.json", "indicators.json", "measurements.csv")
+
+
+def _read_json(path: Path, adapter: TypeAdapter) -> Any:
+    try:
+        return adapter.validate_json(path.read_bytes())
+    except FileNotFoundError as error:
+        raise SeedFormatError(f"missing seed file {path}") from error
+    except ValidationError as error:
+        raise SeedFormatError(f"{path}: {error}") from error
+
+
+def _read_measurements(path: Path) -> list[MeasurementRecord]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError as error:
+        raise SeedFormatError(f"missing seed file {path}") from error
+    records = []
+    problems = []
+    # Row 1 is the header, so the first data row is row 2 of the file.
+    for row_number, row in enumerate(rows, start=2):
+        try:
+            records.append(MeasurementRecord.model_validate(row))
+        except ValidationError as error:
+            problems.append(f"{path}:{row_number}: {error}")
+    if problems:
+        raise SeedFormatError("\n".join(problems))
+    return records
+
+
+def read_seed(seed_dir: Path) -> SeedData:
+    """Parse and cross-check all seed files; raises SeedFormatError listing what is wrong."""
+    data = SeedData(
+        perspectives=_read_json(
+            seed_dir / "perspectives.json", TypeAdapter(list[PerspectiveRecord])
+        ),
+        goals=_read_json(seed_dir / "goals.json", TypeAdapter(list[GoalRecord])),
+        indicators=_read_json(seed_dir / "indicators.json", TypeAdapter(list[IndicatorRecord])),
+        measurements=_read_measurements(seed_dir / "measurements.csv"),
+    )
+    problems = _cross_check(data)
+    if problems:
+        raise SeedFormatError("\n".join(problems))
+    return data
+
+
+def _duplicates(values: list[Any]) -> set[Any]:
+    seen: set[Any] = set()
+    return {value for value in values if value in seen or seen.add(value)}
+
+
+def _cross_check(data: SeedData) -> list[str]:
+    problems = []
+    perspective_codes = {perspective.code for perspective in data.perspectives}
+    goal_codes = {goal.code for goal in data.goals}
+    metric_codes = {metric.code for ind in data.indicators for metric in ind.metrics}
+    checks = {
+        "perspective code": [p.code for p in data.perspectives],
+        "perspective slug": [p.slug for p in data.perspectives],
+        "goal code": [g.code for g in data.goals],
+        "goal order": [g.order for g in data.goals],
+        "indicator code": [i.code for i in data.indicators],
+        "metric code": [m.code for i in data.indicators for m in i.metrics],
+        "measurement (metric, period)": [(m.metric_code, m.period) for m in data.measurements],
+    }
+    for what, values in checks.items():
+        for duplicate in sorted(_duplicates(values), key=str):
+            problems.append(f"duplicate {what}: {duplicate}")
+    for goal in data.goals:
+        if goal.perspective_code not in perspective_codes:
+            problems.append(f"goal {goal.code}: unknown perspective {goal.perspective_code}")
+        for reference in goal.cross_references:
+            if reference not in goal_codes:
+                problems.append(f"goal {goal.code}: cross-reference to unknown goal {reference}")
+        for status in goal.statuses:
+            for other in status.shared_with:
+                if other not in goal_codes:
+                    problems.append(f"goal {goal.code}: status shared with unknown goal {other}")
+    for indicator in data.indicators:
+        if indicator.perspective_code not in perspective_codes:
+            problems.append(
+                f"indicator {indicator.code}: unknown perspective {indicator.perspective_code}"
+            )
+    for measurement in data.measurements:
+        if measurement.metric_code not in metric_codes:
+            problems.append(
+                f"measurement {measurement.metric_code} {measurement.period}: unknown metric"
+            )
+    return problems
+
+
+def _upsert(
+    session: Session, report: SeedReport, model: type[SQLModel], key: dict, values: dict
+) -> SQLModel:
+    """Insert the row with this key, or update the columns that differ; no-op when equal."""
+    table = model.__tablename__
+    row = session.exec(select(model).filter_by(**key)).first()
+    if row is None:
+        row = model(**key, **values)
+        session.add(row)
+        report.count("inserted", table)
+        return row
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if changed:
+        session.add(row)
+        report.count("updated", table)
+    return row
+
+
+def _replace_children(
+    session: Session,
+    report: SeedReport,
+    model: type[SQLModel],
+    parent: dict,
+    wanted: list[dict],
+) -> None:
+    """Make the child rows of one parent exactly `wanted`, touching nothing when they match."""
+    existing = session.exec(select(model).filter_by(**parent)).all()
+    columns = list(wanted[0].keys()) if wanted else []
+    current = sorted(tuple(getattr(row, c) for c in columns) for row in existing)
+    target = sorted(tuple(row[c] for c in columns) for row in wanted)
+    if current == target and len(existing) == len(wanted):
+        return
+    for row in existing:
+        session.delete(row)
+    session.flush()
+    for row in wanted:
+        session.add(model(**parent, **row))
+    report.count("updated" if existing else "inserted", model.__tablename__)
+
+
+def load_seed(session: Session, data: SeedData) -> SeedReport:
+    """Write the seed into the database in one transaction and commit it."""
+    report = SeedReport()
+    for perspective in data.perspectives:
+        _upsert(
+            session,
+            report,
+            Perspective,
+            {"code": perspective.code},
+            perspective.model_dump(exclude={"code"}),
+        )
+    session.flush()
+    goals = sorted(data.goals, key=lambda goal: goal.order)
+    # Positions are unique; moving goals around in one go could collide, so park them first.
+    _park_positions_if_reordered(session, Goal, {g.code: g.order for g in goals})
+    for goal in goals:
+        _upsert(
+            session,
+            report,
+            Goal,
+            {"code": goal.code},
+            {"perspective_code": goal.perspective_code, "position": goal.order, "text": goal.text},
+        )
+    session.flush()
+    for goal in goals:
+        _replace_children(
+            session,
+            report,
+            GoalCrossReference,
+            {"goal_code": goal.code},
+            [
+                {"referenced_goal_code": code, "position": index}
+                for index, code in enumerate(goal.cross_references, start=1)
+            ],
+        )
+        _replace_children(
+            session,
+            report,
+            GoalLink,
+            {"goal_code": goal.code},
+            [{"position": index, "url": url} for index, url in enumerate(goal.links, start=1)],
+        )
+        for status in goal.statuses:
+            # A seeded status is identified by its goal, date and source document.
+            _upsert(
+                session,
+                report,
+                StatusUpdate,
+                {"goal_code": goal.code, "as_of": status.as_of, "source": status.source},
+                status.model_dump(exclude={"as_of", "source"}),
+            )
+    _park_positions_if_reordered(
+        session, Indicator, {ind.code: pos for pos, ind in enumerate(data.indicators, start=1)}
+    )
+    for position, indicator in enumerate(data.indicators, start=1):
+        _upsert(
+            session,
+            report,
+            Indicator,
+            {"code": indicator.code},
+            {
+                "perspective_code": indicator.perspective_code,
+                "position": position,
+                "name": indicator.name,
+                "note": indicator.note,
+            },
+        )
+    session.flush()
+    for indicator in data.indicators:
+        for position, metric in enumerate(indicator.metrics, start=1):
+            _upsert(
+                session,
+                report,
+                Metric,
+                {"code": metric.code},
+                {"indicator_code": indicator.code, "position": position}
+                | metric.model_dump(exclude={"code"}),
+            )
+    session.flush()
+    for measurement in data.measurements:
+        _upsert(
+            session,
+            report,
+            Measurement,
+            {"metric_code": measurement.metric_code, "period": measurement.period},
+            measurement.model_dump(exclude={"metric_code", "period"}),
+        )
+    session.commit()
+    return report
+
+
+def _park_positions_if_reordered(
+    session: Session, model: type[Goal] | type[Indicator], wanted: dict[str, int]
+) -> None:
+    rows = session.exec(select(model)).all()
+    if all(wanted.get(row.code, row.position) == row.position for row in rows):
+        return
+    for row in rows:
+        row.position = -row.position
+        session.add(row)
+    session.flush()
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.exec(select(Perspective).limit(1)).first() is None
+
+
+def seed_database(session: Session, seed_dir: Path) -> SeedReport:
+    return load_seed(session, read_seed(seed_dir))

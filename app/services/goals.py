@@ -1,0 +1,140 @@
+"""Goals, their latest status, cross-references, hyperlinks and status histories."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.core.errors import NotFoundError
+from app.models import Goal, GoalCrossReference, GoalLink, StatusUpdate
+from app.services.filters import calendar_year, resolve_perspective_code
+from app.services.paging import Page, paginate
+
+
+@dataclass
+class GoalView:
+    goal: Goal
+    latest_status: StatusUpdate | None
+    cross_references: list[str]
+    links: list[str]
+
+
+def _latest_status_id(goal_code_column) -> sa.ScalarSelect:
+    """The id of a goal's latest status: the newest `asOf`, and of equal dates the last added."""
+    latest = aliased(StatusUpdate)
+    return (
+        sa.select(latest.id)
+        .where(latest.goal_code == goal_code_column)
+        .order_by(latest.as_of.desc(), latest.id.desc())
+        .limit(1)
+        .correlate_except(latest)
+        .scalar_subquery()
+    )
+
+
+def _views(session: Session, goals: list[Goal]) -> list[GoalView]:
+    codes = [goal.code for goal in goals]
+    latest_ids = sa.select(_latest_status_id(Goal.code)).where(Goal.code.in_(codes))
+    statuses = {
+        status.goal_code: status
+        for status in session.exec(select(StatusUpdate).where(StatusUpdate.id.in_(latest_ids)))
+    }
+    references: dict[str, list[str]] = {code: [] for code in codes}
+    for reference in session.exec(
+        select(GoalCrossReference)
+        .where(GoalCrossReference.goal_code.in_(codes))
+        .order_by(GoalCrossReference.goal_code, GoalCrossReference.position)
+    ):
+        references[reference.goal_code].append(reference.referenced_goal_code)
+    links: dict[str, list[str]] = {code: [] for code in codes}
+    for link in session.exec(
+        select(GoalLink)
+        .where(GoalLink.goal_code.in_(codes))
+        .order_by(GoalLink.goal_code, GoalLink.position)
+    ):
+        links[link.goal_code].append(link.url)
+    return [
+        GoalView(
+            goal=goal,
+            latest_status=statuses.get(goal.code),
+            cross_references=references[goal.code],
+            links=links[goal.code],
+        )
+        for goal in goals
+    ]
+
+
+def list_goals(
+    session: Session,
+    *,
+    perspective: str | None,
+    year: int | None,
+    progress: str | None,
+    page_size: int,
+    cursor: str | None,
+) -> Page[GoalView]:
+    statement = sa.select(Goal)
+    if perspective is not None:
+        code = resolve_perspective_code(session, perspective, "perspective")
+        statement = statement.where(Goal.perspective_code == code)
+    if year is not None:
+        first_day, last_day = calendar_year(year)
+        statement = statement.where(
+            sa.exists().where(
+                StatusUpdate.goal_code == Goal.code,
+                StatusUpdate.as_of >= first_day,
+                StatusUpdate.as_of <= last_day,
+            )
+        )
+    if progress is not None:
+        # `progress` filters on the goal's current state, i.e. its latest status.
+        statement = statement.where(
+            sa.exists().where(
+                StatusUpdate.id == _latest_status_id(Goal.code),
+                StatusUpdate.progress == progress,
+            )
+        )
+    page = paginate(
+        session,
+        statement,
+        collection="goals",
+        sort_columns=[Goal.position],
+        sort_key=lambda row: [row.Goal.position],
+        page_size=page_size,
+        cursor=cursor,
+    )
+    return Page(
+        items=_views(session, [row.Goal for row in page.items]), next_cursor=page.next_cursor
+    )
+
+
+def _require_goal(session: Session, code: str) -> Goal:
+    goal = session.get(Goal, code)
+    if goal is None:
+        raise NotFoundError(f"No goal with code '{code}'")
+    return goal
+
+
+def get_goal(session: Session, code: str) -> GoalView:
+    return _views(session, [_require_goal(session, code)])[0]
+
+
+def list_statuses(
+    session: Session, code: str, *, year: int | None, page_size: int, cursor: str | None
+) -> Page[StatusUpdate]:
+    _require_goal(session, code)
+    statement = sa.select(StatusUpdate).where(StatusUpdate.goal_code == code)
+    if year is not None:
+        first_day, last_day = calendar_year(year)
+        statement = statement.where(StatusUpdate.as_of >= first_day, StatusUpdate.as_of <= last_day)
+    page = paginate(
+        session,
+        statement,
+        collection=f"statuses:{code}",
+        sort_columns=[StatusUpdate.as_of, StatusUpdate.id],
+        sort_key=lambda row: [row.StatusUpdate.as_of, row.StatusUpdate.id],
+        page_size=page_size,
+        cursor=cursor,
+    )
+    return Page(items=[row.StatusUpdate for row in page.items], next_cursor=page.next_cursor)

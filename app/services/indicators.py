@@ -1,0 +1,174 @@
+"""Indicators, their metrics (series) and the measurements of each series."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.core.errors import NotFoundError
+from app.models import Indicator, Measurement, Metric
+from app.services.filters import (
+    measurement_covers_years,
+    require_indicator,
+    resolve_perspective_code,
+)
+from app.services.paging import Page, paginate
+
+
+@dataclass
+class MeasurementView:
+    measurement: Measurement
+    metric: Metric
+
+    @property
+    def source(self) -> str | None:
+        # The seed records a measurement's source only where it differs from its metric's.
+        return self.measurement.source or self.metric.source
+
+
+@dataclass
+class MetricView:
+    metric: Metric
+    # None when the measurements were not asked for (summaries in a collection).
+    measurements: list[MeasurementView] | None = None
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    metrics: list[MetricView] = field(default_factory=list)
+
+
+def _measurements_of(
+    session: Session, metrics: list[Metric], year: int | None
+) -> dict[str, list[MeasurementView]]:
+    by_code = {metric.code: metric for metric in metrics}
+    statement = (
+        select(Measurement)
+        .where(Measurement.metric_code.in_(list(by_code)))
+        .where(*measurement_covers_years(year, year))
+        .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
+    )
+    result: dict[str, list[MeasurementView]] = {code: [] for code in by_code}
+    for measurement in session.exec(statement):
+        result[measurement.metric_code].append(
+            MeasurementView(measurement=measurement, metric=by_code[measurement.metric_code])
+        )
+    return result
+
+
+def _metric_views(
+    session: Session, metrics: list[Metric], *, with_measurements: bool, year: int | None = None
+) -> list[MetricView]:
+    if not with_measurements:
+        return [MetricView(metric=metric) for metric in metrics]
+    measurements = _measurements_of(session, metrics, year)
+    return [MetricView(metric=m, measurements=measurements[m.code]) for m in metrics]
+
+
+def _metrics_of(session: Session, indicator_codes: list[str]) -> list[Metric]:
+    return list(
+        session.exec(
+            select(Metric)
+            .join(Indicator)
+            .where(Metric.indicator_code.in_(indicator_codes))
+            .order_by(Indicator.position, Metric.position)
+        )
+    )
+
+
+def list_indicators(
+    session: Session,
+    *,
+    perspective: str | None,
+    year: int | None,
+    page_size: int,
+    cursor: str | None,
+) -> Page[IndicatorView]:
+    statement = sa.select(Indicator)
+    if perspective is not None:
+        code = resolve_perspective_code(session, perspective, "perspective")
+        statement = statement.where(Indicator.perspective_code == code)
+    if year is not None:
+        statement = statement.where(
+            sa.exists()
+            .where(Metric.indicator_code == Indicator.code)
+            .where(Measurement.metric_code == Metric.code)
+            .where(*measurement_covers_years(year, year))
+        )
+    page = paginate(
+        session,
+        statement,
+        collection="indicators",
+        sort_columns=[Indicator.position],
+        sort_key=lambda row: [row.Indicator.position],
+        page_size=page_size,
+        cursor=cursor,
+    )
+    indicators = [row.Indicator for row in page.items]
+    metrics = _metrics_of(session, [indicator.code for indicator in indicators])
+    views = [
+        IndicatorView(
+            indicator=indicator,
+            metrics=_metric_views(
+                session,
+                [metric for metric in metrics if metric.indicator_code == indicator.code],
+                with_measurements=False,
+            ),
+        )
+        for indicator in indicators
+    ]
+    return Page(items=views, next_cursor=page.next_cursor)
+
+
+def get_indicator(session: Session, code: str, *, year: int | None) -> IndicatorView:
+    indicator = session.get(Indicator, code)
+    if indicator is None:
+        raise NotFoundError(f"No indicator with code '{code}'")
+    metrics = _metrics_of(session, [code])
+    return IndicatorView(
+        indicator=indicator,
+        metrics=_metric_views(session, metrics, with_measurements=True, year=year),
+    )
+
+
+def list_metrics(
+    session: Session,
+    *,
+    perspective: str | None,
+    indicator: str | None,
+    page_size: int,
+    cursor: str | None,
+) -> Page[MetricView]:
+    statement = sa.select(Metric, Indicator.position).join(Indicator)
+    if perspective is not None:
+        code = resolve_perspective_code(session, perspective, "perspective")
+        statement = statement.where(Indicator.perspective_code == code)
+    if indicator is not None:
+        statement = statement.where(
+            Metric.indicator_code == require_indicator(session, indicator, "indicator")
+        )
+    page = paginate(
+        session,
+        statement,
+        collection="metrics",
+        sort_columns=[Indicator.position, Metric.position],
+        sort_key=lambda row: [row.position, row.Metric.position],
+        page_size=page_size,
+        cursor=cursor,
+    )
+    return Page(
+        items=[MetricView(metric=row.Metric) for row in page.items], next_cursor=page.next_cursor
+    )
+
+
+def _require_metric(session: Session, code: str) -> Metric:
+    metric = session.get(Metric, code)
+    if metric is None:
+        raise NotFoundError(f"No metric with code '{code}'")
+    return metric
+
+
+def get_metric(session: Session, code: str, *, year: int | None) -> MetricView:
+    metric = _require_metric(session, code)
+    return _metric_views(session, [metric], with_measurements=True, year=year)[0]

@@ -1,0 +1,108 @@
+"""Keyset paging with opaque cursors.
+
+A cursor holds the sort key of the last row of a page, so the next page starts right after
+it even when rows are added meanwhile (unlike an offset). It is base64url-encoded JSON tagged
+with the collection it belongs to; clients must treat it as opaque.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from app.core.errors import InvalidParameterError
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def _encode_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def encode_cursor(collection: str, key: Sequence[Any]) -> str:
+    payload = json.dumps({"c": collection, "k": [_encode_value(v) for v in key]})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _invalid_cursor() -> InvalidParameterError:
+    return InvalidParameterError("cursor", "not a cursor issued for this collection")
+
+
+def _decode_value(column: ColumnElement, value: Any) -> Any:
+    python_type = column.type.python_type
+    if python_type is date:
+        if not isinstance(value, str):
+            raise ValueError("date expected")
+        return date.fromisoformat(value)
+    if python_type is int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError("integer expected")
+    if python_type is str and not isinstance(value, str):
+        raise ValueError("string expected")
+    return value
+
+
+def decode_cursor(collection: str, cursor: str, columns: Sequence[ColumnElement]) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not isinstance(payload, dict) or payload.get("c") != collection:
+            raise _invalid_cursor()
+        values = payload.get("k")
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise _invalid_cursor()
+        return [_decode_value(column, value) for column, value in zip(columns, values, strict=True)]
+    except InvalidParameterError:
+        raise
+    except (ValueError, TypeError, UnicodeError, binascii.Error) as error:
+        raise _invalid_cursor() from error
+
+
+def _after(columns: Sequence[ColumnElement], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the ascending order of `columns`.
+
+    Spelled out as (a > x) OR (a = x AND b > y) ... rather than a row-value comparison, which
+    behaves the same on SQLite and PostgreSQL and keeps the indexes usable.
+    """
+    clauses = []
+    for index, column in enumerate(columns):
+        equal_prefix = [columns[i] == values[i] for i in range(index)]
+        clauses.append(sa.and_(*equal_prefix, column > values[index]))
+    return sa.or_(*clauses)
+
+
+def paginate(
+    session: Session,
+    statement: sa.Select,
+    *,
+    collection: str,
+    sort_columns: Sequence[ColumnElement],
+    sort_key: Callable[[Any], Sequence[Any]],
+    page_size: int,
+    cursor: str | None,
+) -> Page[Any]:
+    """Run `statement` for one page ordered by `sort_columns`; `sort_key(row)` reads them back."""
+    if cursor is not None:
+        statement = statement.where(
+            _after(sort_columns, decode_cursor(collection, cursor, sort_columns))
+        )
+    rows = list(session.exec(statement.order_by(*sort_columns).limit(page_size + 1)).all())
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = encode_cursor(collection, sort_key(rows[-1])) if has_more else None
+    return Page(items=rows, next_cursor=next_cursor)
