@@ -86,7 +86,15 @@ class Metric(SQLModel, table=True):
 class Measurement(SQLModel, table=True):
     __tablename__ = "measurement"
     __table_args__ = (
-        sa.UniqueConstraint("metric_code", "period"),
+        # One period can carry figures from two sources (M12.1 2021); a NULL source means
+        # "the metric's own", and NULLs never collide in a unique index, hence the coalesce.
+        sa.Index(
+            "uq_measurement_metric_period_source",
+            "metric_code",
+            "period",
+            sa.text("coalesce(source, '')"),
+            unique=True,
+        ),
         sa.Index("ix_measurement_period", "period_start", "period_end"),
     )
 

@@ -226,7 +226,9 @@ def _cross_check(data: SeedData) -> list[str]:
         "goal order": [g.order for g in data.goals],
         "indicator code": [i.code for i in data.indicators],
         "metric code": [m.code for i in data.indicators for m in i.metrics],
-        "measurement (metric, period)": [(m.metric_code, m.period) for m in data.measurements],
+        "measurement (metric, period, source)": [
+            (m.metric_code, m.period, m.source) for m in data.measurements
+        ],
     }
     for what, values in checks.items():
         for duplicate in sorted(_duplicates(values), key=str):
@@ -382,8 +384,13 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
             session,
             report,
             Measurement,
-            {"metric_code": measurement.metric_code, "period": measurement.period},
-            measurement.model_dump(exclude={"metric_code", "period"}),
+            # A period may have figures from two sources, so the source is part of the key.
+            {
+                "metric_code": measurement.metric_code,
+                "period": measurement.period,
+                "source": measurement.source,
+            },
+            measurement.model_dump(exclude={"metric_code", "period", "source"}),
         )
     session.commit()
     return report

@@ -117,7 +117,12 @@ def upgrade() -> None:
         sa.Column("source", sa.Text(), nullable=True),
         sa.Column("footnote", sa.Text(), nullable=True),
         sa.Column("line", sa.Integer(), nullable=True),
-        sa.UniqueConstraint("metric_code", "period"),
+    )
+    op.create_index(
+        "uq_measurement_metric_period_source",
+        "measurement",
+        ["metric_code", "period", sa.text("coalesce(source, '')")],
+        unique=True,
     )
     op.create_index("ix_measurement_metric_code", "measurement", ["metric_code"])
     op.create_index("ix_measurement_period", "measurement", ["period_start", "period_end"])

@@ -1,0 +1,18 @@
+def test_landing_links_to_every_collection(client):
+    response = client.get("/v1")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "coalition-monitor"
+    assert body["version"] == response.headers["API-Version"]
+    links = body["_links"]
+    for name in ("perspectives", "goals", "indicators", "metrics", "measurements", "openapi"):
+        assert links[name]["href"].endswith(
+            f"/v1/{name}" if name != "openapi" else "/v1/openapi.json"
+        )
+        assert client.get(links[name]["href"]).status_code == 200
+    assert client.get(links["docs"]["href"]).status_code == 200
+
+
+def test_landing_with_trailing_slash_is_not_found(client):
+    response = client.get("/v1/", follow_redirects=False)
+    assert response.status_code == 404
