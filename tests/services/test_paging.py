@@ -1,0 +1,32 @@
+"""Opaque keyset cursors (app/services/paging.py)."""
+
+from datetime import date
+
+import pytest
+
+from app.core.errors import InvalidParameterError
+from app.models import Goal, StatusUpdate
+from app.services.paging import decode_cursor, encode_cursor
+
+
+def test_cursor_round_trips_dates_and_numbers():
+    columns = [StatusUpdate.as_of, StatusUpdate.id]
+    cursor = encode_cursor("statuses:A1", [date(2022, 2, 1), 7])
+    assert decode_cursor("statuses:A1", cursor, columns) == [date(2022, 2, 1), 7]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "!!!",
+        encode_cursor("goals", [1]) + "x",
+        encode_cursor("other", [1]),
+        encode_cursor("goals", ["one"]),
+        encode_cursor("goals", [1, 2]),
+        encode_cursor("goals", [True]),
+    ],
+)
+def test_tampered_or_foreign_cursors_are_rejected(cursor):
+    with pytest.raises(InvalidParameterError):
+        decode_cursor("goals", cursor, [Goal.position])

@@ -1,0 +1,63 @@
+"""`coalition-monitor` subcommands (app/cli.py), on a scratch SQLite database."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from app import cli
+from app.core.config import get_settings
+from app.db import dispose_engines
+
+
+@pytest.fixture
+def scratch_env(tmp_path, monkeypatch, seed_dir):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'data' / 'cli.db'}")
+    monkeypatch.setenv("SEED_DIR", str(seed_dir))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+def _count(tmp_path, table):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'data' / 'cli.db'}")
+    with engine.connect() as connection:
+        count = connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_migrate_then_seed_twice(scratch_env, seed_data, capsys):
+    cli.main(["migrate"])
+    cli.main(["seed"])
+    assert "Seeded" in capsys.readouterr().out
+    cli.main(["seed"])
+    assert "nothing changed" in capsys.readouterr().out
+    assert _count(scratch_env, "goal") == len(seed_data.goals)
+
+
+def test_serve_migrates_and_seeds_an_empty_database(scratch_env, seed_data, monkeypatch):
+    served = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app, **options))
+    cli.main(["serve"])
+    assert served["host"] == "127.0.0.1"
+    assert served["port"] == 8000
+    assert _count(scratch_env, "measurement") == len(seed_data.measurements)
+    cli.main(["serve"])  # a second start leaves the data alone
+    assert _count(scratch_env, "measurement") == len(seed_data.measurements)
+
+
+def test_openapi_command_writes_the_document(tmp_path):
+    target = tmp_path / "openapi.json"
+    cli.main(["openapi", "--output", str(target)])
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert "/v1/goals" in document["paths"]
+
+
+def test_invalid_seed_stops_with_a_message(scratch_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("SEED_DIR", str(tmp_path / "nowhere"))
+    get_settings.cache_clear()
+    cli.main(["migrate"])
+    with pytest.raises(SystemExit, match="missing seed file"):
+        cli.main(["seed"])
