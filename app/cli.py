@@ -15,6 +15,7 @@ def _migrate(settings: Settings) -> None:
     from app.migrate import upgrade
 
     upgrade(get_engine(settings))
+    print("Database schema is at the latest migration.")
 
 
 def _seed(settings: Settings, *, only_if_empty: bool) -> None:
