@@ -1,5 +1,6 @@
 """Turning query-parameter values into database conditions, rejecting values that name nothing."""
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,9 +10,20 @@ from sqlmodel import Session, select
 from app.core.errors import InvalidParameterError
 from app.models import Indicator, Measurement, Metric, Perspective
 
+_PLAUSIBLE_CODE = re.compile(r"[\w.\-]{1,100}")
+
+
+def is_plausible_code(value: str) -> bool:
+    """Codes and slugs are short runs of letters, digits, dots and hyphens. Anything else
+    cannot name a row, and must not reach the database: PostgreSQL rejects a NUL byte in a
+    string parameter with an error rather than finding nothing."""
+    return _PLAUSIBLE_CODE.fullmatch(value) is not None
+
 
 def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str) -> str:
     """A perspective filter accepts the code (`A`) or the slug (`open-stad`)."""
+    if not is_plausible_code(code_or_slug):
+        raise InvalidParameterError(parameter, "not a perspective code or slug")
     perspective = session.exec(
         select(Perspective).where(
             sa.or_(Perspective.code == code_or_slug, Perspective.slug == code_or_slug)
@@ -23,13 +35,13 @@ def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str
 
 
 def require_indicator(session: Session, code: str, parameter: str) -> str:
-    if session.get(Indicator, code) is None:
+    if not is_plausible_code(code) or session.get(Indicator, code) is None:
         raise InvalidParameterError(parameter, f"no indicator with code '{code}'")
     return code
 
 
 def require_metric(session: Session, code: str, parameter: str) -> str:
-    if session.get(Metric, code) is None:
+    if not is_plausible_code(code) or session.get(Metric, code) is None:
         raise InvalidParameterError(parameter, f"no metric with code '{code}'")
     return code
 

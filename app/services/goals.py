@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.core.errors import NotFoundError
 from app.models import Goal, GoalCrossReference, GoalLink, StatusUpdate
-from app.services.filters import calendar_year, resolve_perspective_code
+from app.services.filters import calendar_year, is_plausible_code, resolve_perspective_code
 from app.services.paging import Page, paginate
 
 
@@ -110,7 +110,7 @@ def list_goals(
 
 
 def _require_goal(session: Session, code: str) -> Goal:
-    goal = session.get(Goal, code)
+    goal = session.get(Goal, code) if is_plausible_code(code) else None
     if goal is None:
         raise NotFoundError(f"No goal with code '{code}'")
     return goal

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.core.errors import NotFoundError
 from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
+    is_plausible_code,
     measurement_covers_years,
     require_indicator,
     resolve_perspective_code,
@@ -122,7 +123,7 @@ def list_indicators(
 
 
 def get_indicator(session: Session, code: str, *, year: int | None) -> IndicatorView:
-    indicator = session.get(Indicator, code)
+    indicator = session.get(Indicator, code) if is_plausible_code(code) else None
     if indicator is None:
         raise NotFoundError(f"No indicator with code '{code}'")
     metrics = _metrics_of(session, [code])
@@ -162,13 +163,13 @@ def list_metrics(
     )
 
 
-def _require_metric(session: Session, code: str) -> Metric:
-    metric = session.get(Metric, code)
+def require_metric_record(session: Session, code: str) -> Metric:
+    metric = session.get(Metric, code) if is_plausible_code(code) else None
     if metric is None:
         raise NotFoundError(f"No metric with code '{code}'")
     return metric
 
 
 def get_metric(session: Session, code: str, *, year: int | None) -> MetricView:
-    metric = _require_metric(session, code)
+    metric = require_metric_record(session, code)
     return _metric_views(session, [metric], with_measurements=True, year=year)[0]

@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.core.errors import NotFoundError
 from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
     measurement_covers_years,
@@ -12,7 +11,7 @@ from app.services.filters import (
     resolve_perspective_code,
     year_bounds,
 )
-from app.services.indicators import MeasurementView
+from app.services.indicators import MeasurementView, require_metric_record
 from app.services.paging import Page, paginate
 
 # Series order: report order of indicator and metric, then chronological by period.
@@ -95,8 +94,7 @@ def list_metric_measurements(
     page_size: int,
     cursor: str | None,
 ) -> Page[MeasurementView]:
-    if session.get(Metric, code) is None:
-        raise NotFoundError(f"No metric with code '{code}'")
+    require_metric_record(session, code)
     return list_measurements(
         session,
         metric=code,

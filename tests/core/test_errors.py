@@ -49,3 +49,27 @@ def test_unknown_query_parameters_are_named(client):
     assert response.status_code == 400
     names = [param["name"] for param in response.json()["invalidParams"]]
     assert names == ["bar", "foo"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/v1/goals/A%001", 404),
+        ("/v1/perspectives/%00", 404),
+        ("/v1/indicators/M%00", 404),
+        ("/v1/metrics/%00", 404),
+        ("/v1/metrics/%00/measurements", 404),
+        ("/v1/goals/%00/statuses", 404),
+        ("/v1/indicators/" + "x" * 5000, 404),
+        ("/v1/goals?perspective=%00", 400),
+        ("/v1/measurements?metric=M%00", 400),
+        ("/v1/measurements?indicator=%00", 400),
+        ("/v1/metrics?indicator=%27%3B%20DROP%20TABLE%20goal%3B--", 400),
+        ("/v1/goals?perspective=" + "é" * 300, 400),
+        ("/v1/goals?cursor=%00", 400),
+    ],
+)
+def test_malformed_input_is_an_error_never_a_500(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
