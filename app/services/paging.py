@@ -8,6 +8,7 @@ with the collection it belongs to; clients must treat it as opaque.
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,10 @@ from sqlmodel import Session
 from app.core.errors import InvalidParameterError
 
 T = TypeVar("T")
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# Sort keys that are strings are codes; nothing else (e.g. a NUL byte) may reach the database.
+_PLAIN_STRING = re.compile(r"[\w.\-]{1,100}")
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -45,15 +50,23 @@ def _invalid_cursor() -> InvalidParameterError:
 
 
 def _decode_value(column: ColumnElement, value: Any) -> Any:
-    python_type = column.type.python_type
+    # sqlmodel's AutoString wraps String and reports `object` as its Python type.
+    column_type = getattr(column.type, "impl_instance", column.type)
+    is_string_column = isinstance(column_type, sa.String)
+    python_type = str if is_string_column else column.type.python_type
     if python_type is date:
         if not isinstance(value, str):
             raise ValueError("date expected")
         return date.fromisoformat(value)
-    if python_type is int and (not isinstance(value, int) or isinstance(value, bool)):
-        raise ValueError("integer expected")
-    if python_type is str and not isinstance(value, str):
-        raise ValueError("string expected")
+    if python_type is int and (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not _INT64_MIN <= value <= _INT64_MAX
+    ):
+        # Out-of-range integers would make the database driver fail rather than find nothing.
+        raise ValueError("64-bit integer expected")
+    if python_type is str and not (isinstance(value, str) and _PLAIN_STRING.fullmatch(value)):
+        raise ValueError("plain string expected")
     return value
 
 
