@@ -24,3 +24,15 @@ def test_postgres_urls_use_psycopg_3():
     assert normalise_database_url("postgres://x/y") == "postgresql+psycopg://x/y"
     assert normalise_database_url("postgresql+psycopg://x/y") == "postgresql+psycopg://x/y"
     assert normalise_database_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_building_the_app_reads_no_settings(monkeypatch):
+    from app.core.config import get_settings
+    from app.main import create_app
+
+    get_settings.cache_clear()
+    monkeypatch.setenv("PORT", "not-a-port")
+    # An invalid environment only matters once the app starts, not when it is imported or built.
+    create_app()
+    assert get_settings.cache_info().currsize == 0
+    get_settings.cache_clear()
