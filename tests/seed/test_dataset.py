@@ -7,6 +7,7 @@ import csv
 import importlib.util
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def load_json(name: str):
 def load_build_tool():
     spec = importlib.util.spec_from_file_location("build_goals", SEED / "tools" / "build_goals.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -120,12 +122,16 @@ def test_goals_json_is_what_the_curated_line_maps_build(build_tool, goals):
 
 def test_goal_tables_characters_each_end_up_in_exactly_one_goal_or_status(build_tool, goals):
     lines = build_tool.report_lines()
+    print_hyphens = {line for line, join in build_tool.line_breaks().items() if join == "drop-hyphen"}
     table_characters: Counter[str] = Counter()
     for perspective in "ABCDEFG":
         region = build_tool.goal_table_regions(lines)[perspective]
         for segment in build_tool.read_map(perspective, lines, region):
             if segment.role in {"goal", "status"}:
-                table_characters.update(segment.text.replace(" ", ""))
+                text = segment.text
+                if segment.ends_line and segment.line in print_hyphens:
+                    text = text.removesuffix("-")  # the PDF's hyphenation, not the report's words
+                table_characters.update(text.replace(" ", ""))
     served_characters: Counter[str] = Counter()
     shared_seen: set[tuple[str, ...]] = set()
     for goal in goals:
