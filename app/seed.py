@@ -36,7 +36,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class SeedFormatError(Exception):
-    """The seed files do not match the format in seed/FORMAT.md."""
+    """The seed files do not match the format in seed/README.md."""
 
 
 class _SeedModel(BaseModel):
