@@ -1,4 +1,4 @@
-"""`coalition-monitor serve|migrate|seed|openapi`."""
+"""`coalition-monitor serve|migrate|seed|keys|import|openapi`."""
 
 import argparse
 import json
@@ -37,6 +37,44 @@ def _seed(settings: Settings, *, only_if_empty: bool) -> None:
         print(f"Database already matches the seed in {settings.seed_dir}; nothing changed.")
 
 
+def _keys(settings: Settings, arguments: argparse.Namespace) -> None:
+    from app.services import api_keys
+
+    with Session(get_engine(settings)) as session:
+        try:
+            if arguments.keys_command == "create":
+                created = api_keys.create_key(session, arguments.name)
+                print(f"Created API key {created.record.name!r}. It is shown only this once:")
+                print(created.secret)
+            elif arguments.keys_command == "revoke":
+                record = api_keys.revoke_key(session, arguments.name)
+                print(f"Key {record.name!r} is revoked (since {record.revoked_at:%Y-%m-%d %H:%M}).")
+            else:
+                records = api_keys.list_keys(session)
+                if not records:
+                    print("No API keys.")
+                for record in records:
+                    state = (
+                        f"revoked {record.revoked_at:%Y-%m-%d %H:%M}"
+                        if record.revoked_at
+                        else "active"
+                    )
+                    print(f"{record.name}\tcreated {record.created_at:%Y-%m-%d %H:%M}\t{state}")
+        except api_keys.ApiKeyError as error:
+            sys.exit(f"keys {arguments.keys_command}: {error}")
+
+
+def _import(settings: Settings, path: Path) -> None:
+    from app.services.report_import import ReportImportError, import_report_file
+
+    with Session(get_engine(settings)) as session:
+        try:
+            summary = import_report_file(session, path)
+        except ReportImportError as error:
+            sys.exit(f"Nothing imported: {path} has problems:\n{error}")
+    print(summary.describe(path))
+
+
 def openapi_document() -> str:
     from app.main import create_app
 
@@ -54,6 +92,17 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="migrate to head, seed if empty, then serve with uvicorn")
     commands.add_parser("migrate", help="apply the Alembic migrations up to head")
     commands.add_parser("seed", help="load the seed files (idempotent)")
+    keys = commands.add_parser("keys", help="manage the API keys of tools that write")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_commands.add_parser("create", help="create a key; it is printed only once")
+    create.add_argument("--name", required=True, help="the tool's name; becomes the author")
+    keys_commands.add_parser("list", help="list keys (names and dates, never the keys)")
+    revoke = keys_commands.add_parser("revoke", help="revoke a key; it stops working at once")
+    revoke.add_argument("name")
+    report = commands.add_parser(
+        "import", help="import a later progress report (JSON; all or nothing, idempotent)"
+    )
+    report.add_argument("file", type=Path)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", type=Path, default=Path("openapi.json"))
     arguments = parser.parse_args(argv)
@@ -68,6 +117,10 @@ def main(argv: list[str] | None = None) -> None:
         _migrate(settings)
     elif arguments.command == "seed":
         _seed(settings, only_if_empty=False)
+    elif arguments.command == "keys":
+        _keys(settings, arguments)
+    elif arguments.command == "import":
+        _import(settings, arguments.file)
     elif arguments.command == "serve":
         import uvicorn
 

@@ -12,6 +12,7 @@ from app.core.config import Settings, get_settings
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
 from app.core.openapi import install_openapi
+from app.core.write_http import WriteConventionsMiddleware
 from app.db import get_engine
 
 API_PREFIX = "/v1"
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     install_problem_handlers(app)
     install_openapi(app)
+    # Inside ResponseConventionsMiddleware, so write answers (preflights too) get API-Version.
+    app.add_middleware(WriteConventionsMiddleware)
     app.add_middleware(ResponseConventionsMiddleware, api_version=__version__)
     return app
 

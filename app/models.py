@@ -1,6 +1,6 @@
 """Database tables. Every change here needs an Alembic migration under migrations/versions."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -44,7 +44,10 @@ class GoalLink(SQLModel, table=True):
 
 class StatusUpdate(SQLModel, table=True):
     __tablename__ = "status_update"
-    __table_args__ = (sa.Index("ix_status_update_goal_as_of", "goal_code", "as_of", "id"),)
+    __table_args__ = (
+        sa.Index("ix_status_update_goal_as_of", "goal_code", "as_of", "id"),
+        sa.Index("uq_status_update_supersedes_id", "supersedes_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     goal_code: str = Field(foreign_key="goal.code", max_length=10)
@@ -56,6 +59,12 @@ class StatusUpdate(SQLModel, table=True):
     source: str | None = Field(default=None, sa_type=sa.Text)
     # Codes of the other goals that share this printed status block.
     shared_with: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Write history (migration 0002). Seeded entries have neither author nor recorded_at.
+    author: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # A correction names the entry it supersedes; an entry is superseded at most once, so
+    # corrections form a chain and "the current entry" is never ambiguous.
+    supersedes_id: int | None = Field(default=None, foreign_key="status_update.id")
 
 
 class Indicator(SQLModel, table=True):
@@ -111,3 +120,44 @@ class Measurement(SQLModel, table=True):
     source: str | None = Field(default=None, sa_type=sa.Text)
     footnote: str | None = Field(default=None, sa_type=sa.Text)
     line: int | None = None
+    # Write history (migration 0002): replacing a measurement bumps the version and keeps the
+    # replaced version as a MeasurementRevision.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    author: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class MeasurementRevision(SQLModel, table=True):
+    """A replaced version of a measurement, kept as it was (never updated or deleted)."""
+
+    __tablename__ = "measurement_revision"
+    __table_args__ = (sa.UniqueConstraint("measurement_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measurement_id: int = Field(foreign_key="measurement.id", index=True)
+    version: int
+    period_type: str = Field(max_length=20)
+    period_start: int
+    period_end: int
+    value: float | None = None
+    value_text: str | None = Field(default=None, sa_type=sa.Text)
+    status: str = Field(max_length=20)
+    source: str | None = Field(default=None, sa_type=sa.Text)
+    footnote: str | None = Field(default=None, sa_type=sa.Text)
+    line: int | None = None
+    author: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    replaced_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    replaced_by: str = Field(max_length=100)
+
+
+class ApiKey(SQLModel, table=True):
+    """A write credential of one municipal tool; only the key's SHA-256 digest is stored."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    key_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -1,9 +1,18 @@
 """The API's JSON shapes. Python names are snake_case; the wire format is lowerCamelCase."""
 
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
@@ -93,7 +102,14 @@ class PerspectiveCollection(ApiModel):
 
 
 class StatusLinks(ApiModel):
+    self_: Link = Field(alias="self")
     goal: Link
+    supersedes: Link | None = Field(
+        default=None, exclude_if=_is_none, description="The entry this one corrects."
+    )
+    superseded_by: Link | None = Field(
+        default=None, exclude_if=_is_none, description="The entry that corrects this one."
+    )
 
 
 class StatusUpdateOut(ApiModel):
@@ -108,6 +124,17 @@ class StatusUpdateOut(ApiModel):
     progress_evidence: str | None = Field(description="Verbatim phrase that justifies progress.")
     source: str | None
     shared_with: list[str] = Field(description="Other goals that share this printed status block.")
+    author: str | None = Field(
+        description="Name of the API key (or `import:<file>`) that wrote it; null for the seed."
+    )
+    recorded_at: datetime | None = Field(
+        description="When the service stored it (server time, UTC); null for the seed."
+    )
+    supersedes: int | None = Field(description="Id of the entry this one corrects.")
+    superseded_by: int | None = Field(description="Id of the entry that corrects this one.")
+    superseded: bool = Field(
+        description="True when a later entry corrects this one; it stays in the history."
+    )
     links_: StatusLinks = Field(alias="_links")
 
 
@@ -245,3 +272,113 @@ class Landing(ApiModel):
     version: str
     description: str
     links_: LandingLinks = Field(alias="_links")
+
+
+# --- writes -------------------------------------------------------------------------------
+
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ShortLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class WriteModel(ApiModel):
+    """A request body: unknown properties are errors, not silently dropped."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class StatusUpdateIn(WriteModel):
+    as_of: date = Field(
+        strict=True,
+        description="The date the status describes (`YYYY-MM-DD`); at most one day ahead.",
+    )
+    as_of_label: ShortLabel | None = Field(
+        default=None, description="The date as the source prints it; defaults to `asOf`."
+    )
+    text: NonBlank = Field(description="The status text; not empty.")
+    progress: Progress | None = None
+    progress_evidence: NonBlank | None = Field(
+        default=None, description="The phrase of `text` that justifies `progress`."
+    )
+    source: NonBlank | None = Field(default=None, description="The document the status is from.")
+    supersedes: int | None = Field(
+        default=None,
+        ge=1,
+        strict=True,
+        description="Id of an entry of the same goal that this one corrects; that entry must "
+        "not be superseded already (correct the latest correction instead).",
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_in_the_future(cls, value: date, info: ValidationInfo) -> date:
+        latest = (info.context or {}).get("latest_as_of")
+        if latest is not None and value > latest:
+            raise ValueError(f"must not be later than {latest.isoformat()} (one day ahead)")
+        return value
+
+
+class MeasurementIn(WriteModel):
+    value: float | None = Field(
+        strict=True,
+        allow_inf_nan=False,
+        description="The number, or null when there is none (status notAvailable, pending, "
+        "notReliable).",
+    )
+    value_text: NonBlank | None = Field(description="The figure as printed, e.g. `64 %`.")
+    status: MeasurementStatus
+    source: NonBlank | None = Field(
+        default=None,
+        description="The figure's source; also its address within the period (see `source` "
+        "in the query). Omit for the metric's own source.",
+    )
+    footnote: NonBlank | None = None
+
+    @model_validator(mode="after")
+    def _value_matches_status(self) -> "MeasurementIn":
+        has_number = self.status in ("final", "provisional")
+        if has_number and self.value is None:
+            raise ValueError(f"status {self.status} needs a number in value")
+        if not has_number and self.value is not None:
+            raise ValueError(f"status {self.status} means there is no number: value must be null")
+        return self
+
+
+class MeasurementDetailLinks(MeasurementLinks):
+    self_: Link = Field(alias="self")
+    revisions: Link
+
+
+class MeasurementDetailOut(MeasurementOut):
+    """One measurement with its version; the `ETag` header is the precondition for replacing."""
+
+    version: int = Field(description="1 when first recorded; +1 on every replacement.")
+    author: str | None = Field(description="Who wrote this version; null for the seed.")
+    recorded_at: datetime | None = Field(description="When this version was stored (UTC).")
+    links_: MeasurementDetailLinks = Field(alias="_links")
+
+
+class MeasurementRevisionOut(ApiModel):
+    version: int
+    current: bool = Field(description="True for the version the measurement has now.")
+    value: float | None
+    value_text: str | None
+    status: MeasurementStatus
+    source: str | None = Field(description="The figure's source, else its metric's.")
+    footnote: str | None
+    author: str | None = Field(description="Who wrote this version; null for the seed.")
+    recorded_at: datetime | None = Field(description="When this version was stored (UTC).")
+    replaced_at: datetime | None = Field(description="When a newer version replaced it.")
+    replaced_by: str | None = Field(description="Who replaced it.")
+
+    @field_serializer("value")
+    def _integral_values_as_integers(self, value: float | None) -> float | int | None:
+        if value is not None and value.is_integer():
+            return int(value)
+        return value
+
+
+class MeasurementRevisionCollection(ApiModel):
+    """Every version of one measurement, oldest first; the last one is current."""
+
+    items: list[MeasurementRevisionOut]
+    links_: CollectionLinks = Field(alias="_links")

@@ -343,12 +343,19 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
             [{"position": index, "url": url} for index, url in enumerate(goal.links, start=1)],
         )
         for status in goal.statuses:
-            # A seeded status is identified by its goal, date and source document.
+            # A seeded status is identified by its goal, date and source document; entries that
+            # tools wrote or corrections (an author, a superseded entry) are never the seed's.
             _upsert(
                 session,
                 report,
                 StatusUpdate,
-                {"goal_code": goal.code, "as_of": status.as_of, "source": status.source},
+                {
+                    "goal_code": goal.code,
+                    "as_of": status.as_of,
+                    "source": status.source,
+                    "author": None,
+                    "supersedes_id": None,
+                },
                 status.model_dump(exclude={"as_of", "source"}),
             )
     _park_positions_if_reordered(

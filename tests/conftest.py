@@ -21,6 +21,13 @@ from app.core.config import Settings
 from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.seed import SEED_FILES, SeedData, read_seed, seed_database
+from tests.writable_database import (  # noqa: F401  (fixtures for the tests that write)
+    api_key,
+    auth,
+    writable_client,
+    writable_engine,
+    writable_settings,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 REAL_SEED_DIR = REPOSITORY / "seed"

@@ -61,3 +61,41 @@ def test_invalid_seed_stops_with_a_message(scratch_env, tmp_path, monkeypatch):
     cli.main(["migrate"])
     with pytest.raises(SystemExit, match="missing seed file"):
         cli.main(["seed"])
+
+
+def _key_rows(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'data' / 'cli.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT name, key_hash FROM api_key")).all()
+    engine.dispose()
+    return rows
+
+
+def test_keys_create_list_revoke(scratch_env, capsys):
+    cli.main(["migrate"])
+    capsys.readouterr()
+    cli.main(["keys", "create", "--name", "dashboard"])
+    printed = capsys.readouterr().out
+    secret = printed.strip().splitlines()[-1]
+    assert secret.startswith("cmk_") and len(secret) > 40
+    # Only a digest is stored, never the key itself.
+    [(name, key_hash)] = _key_rows(scratch_env)
+    assert name == "dashboard"
+    assert secret not in key_hash and len(key_hash) == 64
+
+    cli.main(["keys", "list"])
+    listed = capsys.readouterr().out
+    assert "dashboard" in listed and "active" in listed
+    assert secret not in listed
+
+    with pytest.raises(SystemExit, match="already exists"):
+        cli.main(["keys", "create", "--name", "dashboard"])
+    with pytest.raises(SystemExit, match="invalid key name"):
+        cli.main(["keys", "create", "--name", "has space"])
+
+    cli.main(["keys", "revoke", "dashboard"])
+    assert "revoked" in capsys.readouterr().out
+    cli.main(["keys", "list"])
+    assert "revoked" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no key named"):
+        cli.main(["keys", "revoke", "nobody"])

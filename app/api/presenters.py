@@ -5,11 +5,12 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 
 from app import schemas
-from app.models import Perspective, StatusUpdate
-from app.services.goals import GoalView
+from app.models import Perspective
+from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
+from app.services.write_support import as_utc
 
 API_PREFIX = "/v1"
 
@@ -94,7 +95,8 @@ def perspective_collection(
     )
 
 
-def status_update(urls: Urls, record: StatusUpdate) -> schemas.StatusUpdateOut:
+def status_update(urls: Urls, view: StatusView) -> schemas.StatusUpdateOut:
+    record = view.status
     return schemas.StatusUpdateOut(
         id=record.id,
         goal_code=record.goal_code,
@@ -105,13 +107,31 @@ def status_update(urls: Urls, record: StatusUpdate) -> schemas.StatusUpdateOut:
         progress_evidence=record.progress_evidence,
         source=record.source,
         shared_with=list(record.shared_with or []),
-        links_=schemas.StatusLinks(goal=urls.link("goals", record.goal_code)),
+        author=record.author,
+        recorded_at=as_utc(record.recorded_at),
+        supersedes=record.supersedes_id,
+        superseded_by=view.superseded_by,
+        superseded=view.superseded_by is not None,
+        links_=schemas.StatusLinks(
+            self_=urls.link("goals", record.goal_code, "statuses", str(record.id)),
+            goal=urls.link("goals", record.goal_code),
+            supersedes=(
+                urls.link("goals", record.goal_code, "statuses", str(record.supersedes_id))
+                if record.supersedes_id is not None
+                else None
+            ),
+            superseded_by=(
+                urls.link("goals", record.goal_code, "statuses", str(view.superseded_by))
+                if view.superseded_by is not None
+                else None
+            ),
+        ),
     )
 
 
-def status_collection(urls: Urls, page: Page[StatusUpdate]) -> schemas.StatusCollection:
+def status_collection(urls: Urls, page: Page[StatusView]) -> schemas.StatusCollection:
     return schemas.StatusCollection(
-        items=[status_update(urls, record) for record in page.items],
+        items=[status_update(urls, view) for view in page.items],
         links_=urls.collection_links(page),
     )
 

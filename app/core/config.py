@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/coalition-monitor.db"
 
@@ -23,6 +24,20 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Larger request bodies are refused with 413."
+    )
+    write_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to write (comma-separated); reads allow any origin.",
+    )
+
+    @field_validator("write_cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

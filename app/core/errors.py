@@ -20,11 +20,14 @@ class ProblemError(Exception):
         detail: str,
         *,
         invalid_params: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.invalid_params = invalid_params
+        # e.g. WWW-Authenticate on a 401.
+        self.headers = headers
 
 
 class NotFoundError(ProblemError):
@@ -83,7 +86,9 @@ async def _handle_validation_error(request: Request, exc: RequestValidationError
 
 
 async def _handle_problem(request: Request, exc: ProblemError) -> JSONResponse:
-    return problem_response(request, exc.status, exc.detail, invalid_params=exc.invalid_params)
+    return problem_response(
+        request, exc.status, exc.detail, invalid_params=exc.invalid_params, headers=exc.headers
+    )
 
 
 async def _handle_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:

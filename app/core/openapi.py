@@ -53,11 +53,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             responses.pop("422", None)
             for response in responses.values():
                 response.setdefault("headers", {})["API-Version"] = _API_VERSION_HEADER
-            if operation.get("parameters"):
+            if operation.get("parameters") and "400" not in responses:
                 responses["400"] = _problem_response(_ERROR_DESCRIPTIONS["400"])
             if any(param["in"] == "path" for param in operation.get("parameters", [])):
                 responses["404"] = _problem_response(_ERROR_DESCRIPTIONS["404"])
             responses["500"] = _problem_response(_ERROR_DESCRIPTIONS["500"])
+            # Routes declare their other errors (401, 409, 412, ...) by status and description.
+            for status, response in responses.items():
+                if status >= "400" and "content" not in response:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
     return document
 
 

@@ -1,6 +1,7 @@
 """Goals, their latest status, cross-references, hyperlinks and status histories."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -13,29 +14,55 @@ from app.services.paging import Page, paginate
 
 
 @dataclass
+class StatusView:
+    status: StatusUpdate
+    # The id of the entry that corrects this one, if any.
+    superseded_by: int | None = None
+
+
+@dataclass
 class GoalView:
     goal: Goal
-    latest_status: StatusUpdate | None
+    latest_status: StatusView | None
     cross_references: list[str]
     links: list[str]
 
 
-def _latest_status_id(goal_code_column) -> sa.ScalarSelect:
-    """The id of a goal's latest status: the newest `asOf`, and of equal dates the last added."""
+def _latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
+    """The id of a goal's latest status: the newest `asOf` (up to `as_of` when given), and of
+    equal dates the last added. A superseded entry is never the latest: its correction replaces
+    it at every date (a correction fixes the record, it is not a change in the world)."""
     latest = aliased(StatusUpdate)
+    correction = aliased(StatusUpdate)
+    statement = sa.select(latest.id).where(
+        latest.goal_code == goal_code_column,
+        ~sa.exists().where(correction.supersedes_id == latest.id),
+    )
+    if as_of is not None:
+        statement = statement.where(latest.as_of <= as_of)
     return (
-        sa.select(latest.id)
-        .where(latest.goal_code == goal_code_column)
-        .order_by(latest.as_of.desc(), latest.id.desc())
+        statement.order_by(latest.as_of.desc(), latest.id.desc())
         .limit(1)
-        .correlate_except(latest)
+        .correlate_except(latest, correction)
         .scalar_subquery()
     )
 
 
-def _views(session: Session, goals: list[Goal]) -> list[GoalView]:
+def superseding_ids(session: Session, status_ids: list[int]) -> dict[int, int]:
+    """For each of these entries that has been corrected: the id of its correction."""
+    if not status_ids:
+        return {}
+    rows = session.execute(
+        sa.select(StatusUpdate.supersedes_id, StatusUpdate.id).where(
+            StatusUpdate.supersedes_id.in_(status_ids)
+        )
+    )
+    return {superseded: correction for superseded, correction in rows}
+
+
+def _views(session: Session, goals: list[Goal], as_of: date | None = None) -> list[GoalView]:
     codes = [goal.code for goal in goals]
-    latest_ids = sa.select(_latest_status_id(Goal.code)).where(Goal.code.in_(codes))
+    latest_ids = sa.select(_latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))
     statuses = {
         status.goal_code: status
         for status in session.exec(select(StatusUpdate).where(StatusUpdate.id.in_(latest_ids)))
@@ -57,7 +84,7 @@ def _views(session: Session, goals: list[Goal]) -> list[GoalView]:
     return [
         GoalView(
             goal=goal,
-            latest_status=statuses.get(goal.code),
+            latest_status=StatusView(statuses[goal.code]) if goal.code in statuses else None,
             cross_references=references[goal.code],
             links=links[goal.code],
         )
@@ -73,6 +100,7 @@ def list_goals(
     progress: str | None,
     page_size: int,
     cursor: str | None,
+    as_of: date | None = None,
 ) -> Page[GoalView]:
     statement = sa.select(Goal)
     if perspective is not None:
@@ -88,10 +116,10 @@ def list_goals(
             )
         )
     if progress is not None:
-        # `progress` filters on the goal's current state, i.e. its latest status.
+        # `progress` filters on the goal's current state (or its state on `as_of`).
         statement = statement.where(
             sa.exists().where(
-                StatusUpdate.id == _latest_status_id(Goal.code),
+                StatusUpdate.id == _latest_status_id(Goal.code, as_of),
                 StatusUpdate.progress == progress,
             )
         )
@@ -105,25 +133,34 @@ def list_goals(
         cursor=cursor,
     )
     return Page(
-        items=_views(session, [row.Goal for row in page.items]), next_cursor=page.next_cursor
+        items=_views(session, [row.Goal for row in page.items], as_of),
+        next_cursor=page.next_cursor,
     )
 
 
-def _require_goal(session: Session, code: str) -> Goal:
+def require_goal(session: Session, code: str) -> Goal:
     goal = session.get(Goal, code) if is_plausible_code(code) else None
     if goal is None:
         raise NotFoundError(f"No goal with code '{code}'")
     return goal
 
 
-def get_goal(session: Session, code: str) -> GoalView:
-    return _views(session, [_require_goal(session, code)])[0]
+def get_goal(session: Session, code: str, as_of: date | None = None) -> GoalView:
+    return _views(session, [require_goal(session, code)], as_of)[0]
+
+
+def get_status(session: Session, code: str, status_id: int) -> StatusView:
+    require_goal(session, code)
+    status = session.get(StatusUpdate, status_id)
+    if status is None or status.goal_code != code:
+        raise NotFoundError(f"Goal '{code}' has no status update {status_id}")
+    return StatusView(status, superseding_ids(session, [status_id]).get(status_id))
 
 
 def list_statuses(
     session: Session, code: str, *, year: int | None, page_size: int, cursor: str | None
-) -> Page[StatusUpdate]:
-    _require_goal(session, code)
+) -> Page[StatusView]:
+    require_goal(session, code)
     statement = sa.select(StatusUpdate).where(StatusUpdate.goal_code == code)
     if year is not None:
         first_day, last_day = calendar_year(year)
@@ -137,4 +174,9 @@ def list_statuses(
         page_size=page_size,
         cursor=cursor,
     )
-    return Page(items=[row.StatusUpdate for row in page.items], next_cursor=page.next_cursor)
+    statuses = [row.StatusUpdate for row in page.items]
+    corrections = superseding_ids(session, [status.id for status in statuses])
+    return Page(
+        items=[StatusView(status, corrections.get(status.id)) for status in statuses],
+        next_cursor=page.next_cursor,
+    )

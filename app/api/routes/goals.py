@@ -1,6 +1,7 @@
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
@@ -12,8 +13,18 @@ from app.api.deps import (
     UrlsDep,
     Year,
 )
-from app.schemas import GoalCollection, GoalOut, Progress, StatusCollection
-from app.services import goals
+from app.api.json_body import read_json_body
+from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.security import WriterDep
+from app.schemas import (
+    GoalCollection,
+    GoalOut,
+    Progress,
+    StatusCollection,
+    StatusUpdateIn,
+    StatusUpdateOut,
+)
+from app.services import goals, status_writes
 
 router = APIRouter(prefix="/goals", tags=["goals"])
 
@@ -22,6 +33,14 @@ ProgressFilter = Annotated[
 ]
 StatusYear = Annotated[
     int | None, Query(ge=1900, le=2100, description="Goals with a status update in this year.")
+]
+AsOf = Annotated[
+    date | None,
+    Query(
+        alias="asOf",
+        description="Time travel (`YYYY-MM-DD`): each goal with its latest status dated up to "
+        "this day (superseded entries are never latest). `progress` then filters on that status.",
+    ),
 ]
 
 
@@ -32,6 +51,7 @@ def list_goals(
     perspective: PerspectiveFilter = None,
     year: StatusYear = None,
     progress: ProgressFilter = None,
+    as_of: AsOf = None,
     page_size: PageSize = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> GoalCollection:
@@ -42,19 +62,20 @@ def list_goals(
         progress=progress,
         page_size=page_size,
         cursor=cursor,
+        as_of=as_of,
     )
     return presenters.goal_collection(urls, page)
 
 
 @router.get("/{code}", response_model=GoalOut, summary="One goal with its latest status")
-def get_goal(code: str, session: SessionDep, urls: UrlsDep) -> GoalOut:
-    return presenters.goal(urls, goals.get_goal(session, code))
+def get_goal(code: str, session: SessionDep, urls: UrlsDep, as_of: AsOf = None) -> GoalOut:
+    return presenters.goal(urls, goals.get_goal(session, code, as_of))
 
 
 @router.get(
     "/{code}/statuses",
     response_model=StatusCollection,
-    summary="A goal's status history, oldest first",
+    summary="A goal's whole status history, oldest first, superseded entries included",
 )
 def list_statuses(
     code: str,
@@ -66,3 +87,48 @@ def list_statuses(
 ) -> StatusCollection:
     page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
     return presenters.status_collection(urls, page)
+
+
+@router.post(
+    "/{code}/statuses",
+    status_code=201,
+    response_model=StatusUpdateOut,
+    summary="Append a status update (or a correction that supersedes an earlier one)",
+    openapi_extra=json_request_body(StatusUpdateIn),
+    responses={
+        201: {
+            "description": "Stored; `Location` is the new entry's URL.",
+            "headers": {
+                "Location": {"description": "URL of the new entry.", "schema": {"type": "string"}},
+                **NO_STORE_HEADER,
+            },
+        },
+        **problem_responses(400, 401, 403, 404, 409, 413, 415),
+    },
+)
+def append_status(
+    code: str,
+    writer: WriterDep,
+    session: SessionDep,
+    urls: UrlsDep,
+    response: Response,
+    body: Annotated[bytes, Depends(read_json_body)],
+) -> StatusUpdateOut:
+    view = status_writes.append_status_from_request(session, code, body, author=writer.name)
+    stored = presenters.status_update(urls, view)
+    response.headers["Location"] = stored.links_.self_.href
+    return stored
+
+
+@router.get(
+    "/{code}/statuses/{id}",
+    response_model=StatusUpdateOut,
+    summary="One status update of a goal",
+)
+def get_status(
+    code: str,
+    status_id: Annotated[int, Path(alias="id", ge=1)],
+    session: SessionDep,
+    urls: UrlsDep,
+) -> StatusUpdateOut:
+    return presenters.status_update(urls, goals.get_status(session, code, status_id))

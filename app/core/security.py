@@ -1,0 +1,52 @@
+"""Bearer API-key authentication for writes. Reads never ask for a key."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app.core.errors import ProblemError
+from app.db import get_session
+from app.services import api_keys
+
+REALM = "coalition-monitor"
+
+bearer_scheme = HTTPBearer(
+    scheme_name="apiKey",
+    bearerFormat="API key",
+    description="An API key created with `coalition-monitor keys create --name <tool>`, sent as "
+    "`Authorization: Bearer <key>`. Needed for writes only.",
+    auto_error=False,
+)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who is writing: the name of the API key, recorded as the author of what they write."""
+
+    name: str
+
+
+def _unauthorized(detail: str, *, error: str | None = None) -> ProblemError:
+    challenge = f'Bearer realm="{REALM}"'
+    if error:
+        challenge += f', error="{error}"'
+    # The detail never repeats the presented key: it may be a real key sent to the wrong place.
+    return ProblemError(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+def require_writer(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    session: Annotated[Session, Depends(get_session)],
+) -> Writer:
+    if credentials is None:
+        raise _unauthorized("Writing needs an API key: send 'Authorization: Bearer <key>'.")
+    record = api_keys.authenticate(session, credentials.credentials)
+    if record is None:
+        raise _unauthorized("The API key is unknown or revoked.", error="invalid_token")
+    return Writer(name=record.name)
+
+
+WriterDep = Annotated[Writer, Depends(require_writer)]

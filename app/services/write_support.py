@@ -1,0 +1,47 @@
+"""What every write shares: the server clock, and the row locks that serialise writers.
+
+Writers of one goal's statuses or one metric's measurements take a lock on that goal or metric
+row before they read what they are about to change, so a check ("is this ETag current?", "is
+this entry already superseded?") and the write that depends on it happen atomically:
+- PostgreSQL: `SELECT ... FOR UPDATE` on the parent row; other writers of the same parent wait
+  until this transaction ends, writers of other parents proceed.
+- SQLite: a database has one writer at a time. A no-op UPDATE of the parent row makes this
+  transaction the writer before it reads (pysqlite only opens a transaction at the first write,
+  so a read-then-write would otherwise check a state that another writer may have changed);
+  concurrent writers wait for the busy timeout (WAL keeps readers going meanwhile).
+"""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.models import Goal, Metric
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timezone-aware columns back without a zone; they were written in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _lock_row(session: Session, table: type[Goal] | type[Metric], code: str) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            sa.update(table).where(table.code == code).values(position=table.position)
+        )
+    else:
+        session.execute(sa.select(table.code).where(table.code == code).with_for_update())
+
+
+def lock_goal(session: Session, code: str) -> None:
+    _lock_row(session, Goal, code)
+
+
+def lock_metric(session: Session, code: str) -> None:
+    _lock_row(session, Metric, code)
