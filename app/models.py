@@ -161,3 +161,25 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class DataVersion(SQLModel, table=True):
+    """One row: a counter that database triggers bump whenever served data changes (migration
+    0004); the response cache validates its entries against it."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="ck_data_version_single_row"),)
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(sa_type=sa.BigInteger)
+
+
+class DataVersionPending(SQLModel, table=True):
+    """PostgreSQL only uses it: the transactions that changed data and bump the version at
+    commit (see migration 0004). Always empty outside a writing transaction."""
+
+    __tablename__ = "data_version_pending"
+
+    transaction_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
