@@ -387,6 +387,16 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
             )
     session.flush()
     for measurement in data.measurements:
+        key = {
+            "metric_code": measurement.metric_code,
+            "period": measurement.period,
+            "source": measurement.source,
+        }
+        existing = session.exec(select(Measurement).filter_by(**key)).first()
+        if existing is not None and existing.author is not None:
+            # Written later by a tool or an imported report: its versions are history that a
+            # re-seed must not overwrite.
+            continue
         _upsert(
             session,
             report,

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -110,3 +111,39 @@ def test_missing_seed_file_is_reported(seed_copy):
     (seed_copy / "goals.json").unlink()
     with pytest.raises(SeedFormatError, match="missing seed file"):
         read_seed(seed_copy)
+
+
+def test_reseeding_never_overwrites_written_history(
+    writable_client, writable_engine, auth, seed_dir
+):
+    """Statuses and measurements written through the API survive a second `seed`."""
+    row = read_seed(seed_dir).measurements[0]
+    url = f"/v1/metrics/{row.metric_code}/measurements/{quote(row.period)}"
+    current = writable_client.get(url)
+    replaced = writable_client.put(
+        url,
+        json={"value": 1234, "valueText": "1234", "status": "final"},
+        headers=auth | {"If-Match": current.headers["ETag"]},
+    )
+    assert replaced.status_code == 200
+    goal = read_seed(seed_dir).goals[0]
+    original = writable_client.get(f"/v1/goals/{goal.code}").json()["latestStatus"]
+    correction = writable_client.post(
+        f"/v1/goals/{goal.code}/statuses",
+        json={
+            "asOf": original["asOf"],
+            "source": original["source"],
+            "text": "Gecorrigeerd.",
+            "supersedes": original["id"],
+        },
+        headers=auth,
+    )
+    assert correction.status_code == 201
+    with Session(writable_engine) as session:
+        report = seed_database(session, seed_dir)
+    assert not report.changed
+    assert writable_client.get(url).json()["value"] == 1234
+    history = writable_client.get(f"/v1/goals/{goal.code}/statuses").json()["items"]
+    texts = {item["id"]: item["text"] for item in history}
+    assert texts[original["id"]] == original["text"]
+    assert texts[correction.json()["id"]] == "Gecorrigeerd."

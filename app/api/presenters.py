@@ -8,6 +8,7 @@ from app import schemas
 from app.models import Perspective
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
+from app.services.measurement_writes import MeasurementDetail, RevisionView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
 from app.services.write_support import as_utc
@@ -242,4 +243,51 @@ def indicator(urls: Urls, view: IndicatorView) -> schemas.IndicatorOut:
 def indicator_collection(urls: Urls, page: Page[IndicatorView]) -> schemas.IndicatorCollection:
     return schemas.IndicatorCollection(
         items=[indicator(urls, view) for view in page.items], links_=urls.collection_links(page)
+    )
+
+
+def _measurement_address(urls: Urls, detail: MeasurementDetail, *suffix: str) -> schemas.Link:
+    record = detail.view.measurement
+    query = {"source": detail.address_source} if detail.address_source is not None else {}
+    return urls.link("metrics", record.metric_code, "measurements", record.period, *suffix, **query)
+
+
+def measurement_detail(urls: Urls, detail: MeasurementDetail) -> schemas.MeasurementDetailOut:
+    summary = measurement(urls, detail.view)
+    record = detail.view.measurement
+    return schemas.MeasurementDetailOut(
+        **summary.model_dump(exclude={"links_"}),
+        version=record.version,
+        author=record.author,
+        recorded_at=as_utc(record.recorded_at),
+        links_=schemas.MeasurementDetailLinks(
+            self_=_measurement_address(urls, detail),
+            revisions=_measurement_address(urls, detail, "revisions"),
+            metric=summary.links_.metric,
+            indicator=summary.links_.indicator,
+        ),
+    )
+
+
+def measurement_revisions(
+    urls: Urls, revisions: list[RevisionView]
+) -> schemas.MeasurementRevisionCollection:
+    return schemas.MeasurementRevisionCollection(
+        items=[
+            schemas.MeasurementRevisionOut(
+                version=revision.version,
+                current=revision.current,
+                value=revision.record.value,
+                value_text=revision.record.value_text,
+                status=revision.record.status,
+                source=revision.source,
+                footnote=revision.record.footnote,
+                author=revision.record.author,
+                recorded_at=as_utc(revision.record.recorded_at),
+                replaced_at=as_utc(revision.replaced_at),
+                replaced_by=revision.replaced_by,
+            )
+            for revision in revisions
+        ],
+        links_=urls.collection_links(Page(items=revisions, next_cursor=None)),
     )

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
@@ -14,13 +14,36 @@ from app.api.deps import (
     YearFrom,
     YearTo,
 )
+from app.api.json_body import read_json_body
 from app.api.routes.measurements import StatusFilter
-from app.schemas import MeasurementCollection, MetricCollection, MetricOut
-from app.services import indicators, measurements
+from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.security import WriterDep
+from app.schemas import (
+    MeasurementCollection,
+    MeasurementDetailOut,
+    MeasurementIn,
+    MeasurementRevisionCollection,
+    MetricCollection,
+    MetricOut,
+)
+from app.services import indicators, measurement_writes, measurements
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 
 IndicatorFilter = Annotated[str | None, Query(description="Indicator code, e.g. `M1`.")]
+SourceAddress = Annotated[
+    str | None,
+    Query(
+        description="The figure's source, when the period has figures from several sources "
+        "(M12.1 2021); without it such a period is ambiguous (409). As shown in `source`.",
+    ),
+]
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The version of this measurement; send it as `If-Match` to replace it.",
+        "schema": {"type": "string"},
+    }
+}
 
 
 @router.get("", response_model=MetricCollection, summary="List metrics (series) in report order")
@@ -70,3 +93,101 @@ def list_metric_measurements(
         cursor=cursor,
     )
     return presenters.measurement_collection(urls, page)
+
+
+@router.get(
+    "/{code}/measurements/{period}",
+    response_model=MeasurementDetailOut,
+    summary="One measurement, with the ETag that replacing it needs",
+    responses={
+        200: {"description": "The measurement.", "headers": ETAG_HEADER},
+        **problem_responses(409),
+    },
+)
+def get_measurement(
+    code: str,
+    period: str,
+    session: SessionDep,
+    urls: UrlsDep,
+    response: Response,
+    source: SourceAddress = None,
+) -> MeasurementDetailOut:
+    detail = measurement_writes.get_measurement(session, code, period, source)
+    response.headers["ETag"] = detail.etag
+    return presenters.measurement_detail(urls, detail)
+
+
+@router.get(
+    "/{code}/measurements/{period}/revisions",
+    response_model=MeasurementRevisionCollection,
+    summary="Every version of one measurement, oldest first (the last is current)",
+    responses=problem_responses(409),
+)
+def list_measurement_revisions(
+    code: str,
+    period: str,
+    session: SessionDep,
+    urls: UrlsDep,
+    source: SourceAddress = None,
+) -> MeasurementRevisionCollection:
+    revisions = measurement_writes.list_revisions(session, code, period, source)
+    return presenters.measurement_revisions(urls, revisions)
+
+
+@router.put(
+    "/{code}/measurements/{period}",
+    response_model=MeasurementDetailOut,
+    summary="Create or replace one measurement (replacing needs If-Match)",
+    openapi_extra=json_request_body(MeasurementIn),
+    responses={
+        200: {
+            "description": "Replaced (or unchanged); the replaced version is kept as a revision.",
+            "headers": {**ETAG_HEADER, **NO_STORE_HEADER},
+        },
+        201: {
+            "description": "Created; `Location` is its URL.",
+            "headers": {
+                **ETAG_HEADER,
+                **NO_STORE_HEADER,
+                "Location": {
+                    "description": "URL of the measurement.",
+                    "schema": {"type": "string"},
+                },
+            },
+        },
+        **problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 428),
+    },
+)
+def put_measurement(
+    code: str,
+    period: str,
+    writer: WriterDep,
+    session: SessionDep,
+    urls: UrlsDep,
+    response: Response,
+    body: Annotated[bytes, Depends(read_json_body)],
+    source: SourceAddress = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="The current ETag; required to replace an existing measurement."),
+    ] = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(description="`*`: create only, 412 if the measurement exists."),
+    ] = None,
+) -> MeasurementDetailOut:
+    result = measurement_writes.put_measurement_from_request(
+        session,
+        code,
+        period,
+        source,
+        body,
+        measurement_writes.Preconditions(if_match=if_match, if_none_match=if_none_match),
+        author=writer.name,
+    )
+    stored = presenters.measurement_detail(urls, result.detail)
+    response.headers["ETag"] = result.detail.etag
+    if result.created:
+        response.status_code = 201
+        response.headers["Location"] = stored.links_.self_.href
+    return stored
