@@ -1,6 +1,7 @@
 """`coalition-monitor` subcommands (app/cli.py), on a scratch SQLite database."""
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -99,3 +100,33 @@ def test_keys_create_list_revoke(scratch_env, capsys):
     assert "revoked" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="no key named"):
         cli.main(["keys", "revoke", "nobody"])
+
+
+LATER_REPORT = Path(__file__).resolve().parent / "fixtures" / "later-report.json"
+
+
+def test_import_a_later_report_once(scratch_env, capsys):
+    cli.main(["migrate"])
+    cli.main(["seed"])
+    statuses = _count(scratch_env, "status_update")
+    capsys.readouterr()
+    cli.main(["import", str(LATER_REPORT)])
+    assert "Imported" in capsys.readouterr().out
+    document = json.loads(LATER_REPORT.read_text(encoding="utf-8"))
+    assert _count(scratch_env, "status_update") == statuses + len(document["statuses"])
+    cli.main(["import", str(LATER_REPORT)])
+    assert "nothing changed" in capsys.readouterr().out
+    assert _count(scratch_env, "status_update") == statuses + len(document["statuses"])
+
+
+def test_import_of_a_broken_report_writes_nothing(scratch_env, tmp_path):
+    cli.main(["migrate"])
+    cli.main(["seed"])
+    statuses = _count(scratch_env, "status_update")
+    document = json.loads(LATER_REPORT.read_text(encoding="utf-8"))
+    document["statuses"][-1]["goalCode"] = "Z99"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"Nothing imported(.|\n)*statuses\[2\]\.goalCode"):
+        cli.main(["import", str(broken)])
+    assert _count(scratch_env, "status_update") == statuses

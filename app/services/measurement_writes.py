@@ -233,6 +233,8 @@ class MeasurementFields:
 class PutResult:
     detail: MeasurementDetail
     created: bool
+    # False when the figure already had exactly these values (nothing was written).
+    changed: bool = True
 
 
 def put_measurement_from_request(
@@ -342,7 +344,7 @@ def record_measurement(
         "footnote": fields.footnote,
     }
     if all(getattr(measurement, name) == value for name, value in wanted.items()):
-        return PutResult(_detail(metric, measurement), created=False)
+        return PutResult(_detail(metric, measurement), created=False, changed=False)
     session.add(
         MeasurementRevision(
             measurement_id=measurement.id,

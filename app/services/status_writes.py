@@ -55,8 +55,11 @@ def append_status_from_request(
         record = append_status(session, new, author=author, recorded_at=now)
         session.commit()
     except IntegrityError as error:
-        # Only reachable if two corrections of one entry raced past the goal lock.
         session.rollback()
+        if new.supersedes_id is None:
+            raise
+        # The unique index on supersedes_id: two corrections of one entry (the goal lock makes
+        # this unreachable; the index keeps it impossible).
         raise ProblemError(
             409, f"Status update {new.supersedes_id} has already been superseded."
         ) from error
