@@ -7,11 +7,16 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.deps import reject_unknown_query_parameters
-from app.api.routes import goals, indicators, landing, measurements, metrics, perspectives
+from app.api.routes import goals, health, indicators, landing, measurements, metrics, perspectives
 from app.core.config import Settings, get_settings
+from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
+from app.core.limits import RequestLimitsMiddleware
+from app.core.observability import MetricsMiddleware, RequestIdMiddleware, configure_json_logging
 from app.core.openapi import install_openapi
+from app.core.rate_limit import WriteRateLimitMiddleware
+from app.core.response_cache import ResponseCacheMiddleware
 from app.core.write_http import WriteConventionsMiddleware
 from app.db import get_engine
 
@@ -34,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resolved = settings or get_settings()
         app.state.settings = resolved
         app.state.engine = get_engine(resolved)
+        configure_json_logging(resolved.log_level)
         yield
 
     app = FastAPI(
@@ -53,11 +59,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             prefix=API_PREFIX,
             dependencies=[Depends(reject_unknown_query_parameters)],
         )
+    app.include_router(health.router)
     install_problem_handlers(app)
+    install_database_error_handlers(app)
     install_openapi(app)
+    # Middleware runs outermost-last-added. From the outside in: request id (and the JSON
+    # request log), metrics, the response cache (hits skip everything below), the response
+    # conventions (API-Version, CORS, HEAD, problem 500), write conventions, request limits and
+    # the write rate limit (inside, so their problems get the conventions' headers too).
+    app.add_middleware(WriteRateLimitMiddleware)
+    app.add_middleware(RequestLimitsMiddleware)
     # Inside ResponseConventionsMiddleware, so write answers (preflights too) get API-Version.
     app.add_middleware(WriteConventionsMiddleware)
     app.add_middleware(ResponseConventionsMiddleware, api_version=__version__)
+    app.add_middleware(ResponseCacheMiddleware)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

@@ -31,12 +31,47 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins allowed to write (comma-separated); reads allow any origin.",
     )
+    # Speed and robustness (issue 6).
+    response_cache_enabled: bool = Field(
+        default=True, description="Serve repeated reads from the in-process response cache."
+    )
+    response_cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Total size of cached response bodies."
+    )
+    response_cache_max_entry_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=0, description="Larger responses are not cached."
+    )
+    request_log: bool = Field(
+        default=True, description="One structured JSON log line per request (the access log)."
+    )
+    write_rate_limit: str = Field(
+        default="120/minute",
+        description="Writes per API key, in the `limits` notation (`120/minute`, `10/second`); "
+        "each worker process counts on its own.",
+    )
+    max_query_string_bytes: int = Field(
+        default=2048, ge=1, description="Longer query strings are refused with 414."
+    )
+    max_search_query_length: int = Field(
+        default=200, ge=1, description="Longer `q` search terms are refused with 400."
+    )
+    database_retry_after_seconds: int = Field(
+        default=5, ge=1, description="`Retry-After` on the 503 answered while the database is down."
+    )
 
     @field_validator("write_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("write_rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # a notation `limits` cannot read fails at startup, not at the first write
         return value
 
     @property

@@ -26,6 +26,7 @@ class ResponseConventionsMiddleware:
             return
         method = scope["method"]
         is_head = method == "HEAD"
+        outer_scope = scope
         if is_head:
             # Routes are declared for GET only; HEAD gets the same headers and no body.
             scope = dict(scope, method="GET")
@@ -51,6 +52,11 @@ class ResponseConventionsMiddleware:
 
         try:
             await self.app(scope, receive, send_with_conventions)
+            if scope is not outer_scope:
+                # Tell the outer middleware (metrics, logs) which route answered the HEAD.
+                for key in ("route", "fastapi"):
+                    if key in scope:
+                        outer_scope[key] = scope[key]
         except Exception:
             logger.exception("Unhandled error for %s %s", method, scope.get("path"))
             if response_started:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.operational_docs import document_operational_responses
 from app.schemas import Problem
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -47,6 +48,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             "schema": {"type": "string", "example": app.version},
         }
     }
+    # 414, 503 everywhere; 413 and 429 on writes (limits, database outages, rate limits).
+    document_operational_responses(document)
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})

@@ -91,7 +91,7 @@ def _create_sqlite_triggers() -> None:
 def _create_postgresql_triggers() -> None:
     op.execute(
         """
-        CREATE FUNCTION data_version_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION data_version_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO data_version_pending (transaction_id) VALUES (txid_current())
             ON CONFLICT DO NOTHING;
@@ -102,7 +102,7 @@ def _create_postgresql_triggers() -> None:
     )
     op.execute(
         """
-        CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             UPDATE data_version SET version = version + 1 WHERE id = 1;
             DELETE FROM data_version_pending WHERE transaction_id = NEW.transaction_id;

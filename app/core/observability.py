@@ -1,0 +1,198 @@
+"""Request ids, one structured JSON log line per request, and Prometheus metrics.
+
+- `RequestIdMiddleware` (outermost): takes `X-Request-ID` from the request when it is a sane
+  token, otherwise generates one, returns it on the response, and logs one JSON line per
+  request (`REQUEST_LOG=false` turns the line off, e.g. for benchmarks).
+- `MetricsMiddleware`: request count and latency histogram per route template, method and
+  status. The response cache and the database error handlers count their own events here too.
+- `metrics_endpoint`: `/metrics` in the Prometheus text format. With several worker processes
+  set `PROMETHEUS_MULTIPROC_DIR` to an empty directory shared by the workers (prometheus-client's
+  multiprocess mode) so that every scrape sums all workers.
+"""
+
+import logging
+import os
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+from pythonjsonlogger.json import JsonFormatter
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Accept a caller's id only when it cannot smuggle anything into logs or headers.
+_ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+UNMATCHED_ROUTE = "<unmatched>"
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+request_logger = logging.getLogger("app.request")
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests answered, by route template, method and status.",
+    ["route", "method", "status"],
+)
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template, method and status.",
+    ["route", "method", "status"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+CACHE_HITS = Counter("response_cache_hits_total", "Reads answered from the response cache.")
+CACHE_MISSES = Counter(
+    "response_cache_misses_total", "Cacheable reads the response cache had to compute."
+)
+DATABASE_ERRORS = Counter(
+    "database_errors_total",
+    "Requests that failed because the database was unreachable or refused to answer.",
+    ["kind"],
+)
+
+
+# Set by the response cache on a hit (no route runs then).
+ROUTE_TEMPLATE_KEY = "app.route_template"
+
+
+def route_template(scope: Scope) -> str:
+    """The path template of the route that answered (`/v1/goals/{code}`), never the raw path,
+    so that metric labels stay few."""
+    template = scope.get(ROUTE_TEMPLATE_KEY)
+    if template is not None:
+        return template
+    # FastAPI routes included with a prefix keep the full template in their effective context;
+    # `route.path` alone would lack the prefix.
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return path or UNMATCHED_ROUTE
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            request_id_var.reset(token)
+            settings = getattr(scope["app"].state, "settings", None)
+            if settings is None or settings.request_log:
+                request_logger.info(
+                    "request",
+                    extra={
+                        "requestId": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "route": route_template(scope),
+                        "status": status,
+                        "bytes": size,
+                        "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                        "client": (scope.get("client") or ("", 0))[0],
+                    },
+                )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            return candidate if _ACCEPTABLE_REQUEST_ID.fullmatch(candidate) else None
+    return None
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            labels = (route_template(scope), scope["method"], str(status))
+            HTTP_REQUESTS.labels(*labels).inc()
+            HTTP_REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
+
+
+def metrics_endpoint(request: Request) -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "requestId"):
+            record.requestId = request_id_var.get()
+        return True
+
+
+def json_formatter() -> JsonFormatter:
+    return JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    )
+
+
+def configure_json_logging(level: str = "info") -> None:
+    """Every log line of the app (and of uvicorn, when it runs us) as one JSON object on stderr,
+    with the request id of the request it belongs to. Idempotent."""
+    handler_name = "coalition-monitor-json"
+    for logger_name in ("app", "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(logger_name)
+        if any(handler.get_name() == handler_name for handler in logger.handlers):
+            continue
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name(handler_name)
+        handler.setFormatter(json_formatter())
+        handler.addFilter(_RequestIdFilter())
+        logger.handlers = [handler]
+        logger.propagate = False
+        logger.setLevel(level.upper())

@@ -1,0 +1,51 @@
+"""OpenAPI for the answers any operation can give because of limits, load or the database
+(see app/core/limits.py, rate_limit.py, database_errors.py), added to every operation so that
+clients (and the schemathesis fuzz tests) find each status documented."""
+
+from typing import Any
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_RETRY_AFTER = {
+    "description": "Seconds to wait before retrying.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+_WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _problem(description: str, *, retry_after: bool = False) -> dict[str, Any]:
+    headers: dict[str, Any] = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+    if retry_after:
+        headers["Retry-After"] = _RETRY_AFTER
+    return {
+        "description": description,
+        "headers": headers,
+        "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
+    }
+
+
+def document_operational_responses(document: dict[str, Any]) -> None:
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "414", _problem("The query string is longer than the configured limit.")
+            )
+            responses.setdefault(
+                "503",
+                _problem(
+                    "The database is unavailable at the moment; retry after `Retry-After`.",
+                    retry_after=True,
+                ),
+            )
+            if method in _WRITE_METHODS or "requestBody" in operation:
+                responses.setdefault(
+                    "413", _problem("The request body is larger than the configured limit.")
+                )
+            if method in _WRITE_METHODS:
+                responses.setdefault(
+                    "429",
+                    _problem(
+                        "Too many writes with this API key; retry after `Retry-After`.",
+                        retry_after=True,
+                    ),
+                )

@@ -1,0 +1,283 @@
+"""An in-process cache of encoded read responses, validated against the data version.
+
+Entries are keyed by path, query string and the request headers that select the
+representation (`Accept`, `Accept-Encoding`), and remember the data version they were computed
+at. Every request reads the current version from the database (one cheap query, shared by the
+requests that arrive while it runs, see `VersionReader`) and uses an entry only when the
+versions are equal, so a write acknowledged by any worker or replica is visible to the very next
+read everywhere: the write's commit bumps the version (database triggers, migration 0004).
+
+Why it is never stale: the version is read *before* the response is computed, so an entry is
+labelled with a version no newer than the data it holds; if a write commits in between, the
+next request reads a newer version and recomputes.
+
+It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
+Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
+`private`; the cache is bounded in total bytes (least recently used entries go first).
+"""
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.observability import (
+    CACHE_HITS,
+    CACHE_MISSES,
+    DATABASE_ERRORS,
+    ROUTE_TEMPLATE_KEY,
+    route_template,
+)
+from app.services.data_version import current_version
+
+CACHED_PATH_PREFIX = "/v1"
+# Dropped from a 304: it has no body (RFC 9110, section 15.4.5).
+_BODY_HEADERS = frozenset({b"content-length", b"content-type", b"content-disposition"})
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    version: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    route_template: str
+
+
+class VersionReader:
+    """Reads the data version, sharing one query among the requests that wait for it.
+
+    A request may use a read only if the read *started after the request arrived*: only then
+    does it reflect every write acknowledged before the request. So at most one read runs at a
+    time, and requests arriving meanwhile join the next one, which starts when the running one
+    ends. Under load one query serves many requests; alone, a request waits for one query.
+    """
+
+    def __init__(self, read: Callable[[Any], int] = current_version) -> None:
+        self._read_version = read
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: asyncio.Task[None] | None = None
+        self._waiting: asyncio.Future[int] | None = None
+
+    async def current(self, engine: Any) -> int:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A new event loop (tests start one per client); state of an old one is void.
+            self._loop, self._running, self._waiting = loop, None, None
+        future = self._waiting
+        if future is None:
+            future = self._waiting = loop.create_future()
+            if self._running is None:
+                self._start(engine)
+        return await asyncio.shield(future)
+
+    def _start(self, engine: Any) -> None:
+        self._running = asyncio.ensure_future(self._read(engine))
+
+    async def _read(self, engine: Any) -> None:
+        # Requests that arrived until this moment may share this read; later ones wait for the
+        # next.
+        future, self._waiting = self._waiting, None
+        assert future is not None
+        try:
+            version = await anyio.to_thread.run_sync(self._read_version, engine)
+        except Exception as error:
+            future.set_exception(error)
+        else:
+            future.set_result(version)
+        finally:
+            self._running = None
+            if self._waiting is not None:
+                self._start(engine)
+
+
+class ResponseCache:
+    """A byte-bounded LRU map of cached responses."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple, version: int) -> CachedResponse | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.version != version:
+            self._remove(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple, entry: CachedResponse) -> None:
+        size = len(entry.body)
+        if size > self.max_bytes:
+            return
+        if key in self._entries:
+            self._remove(key)
+        self._entries[key] = entry
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            self._remove(next(iter(self._entries)))
+
+    def _remove(self, key: tuple) -> None:
+        entry = self._entries.pop(key)
+        self._bytes -= len(entry.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.versions = VersionReader()
+        self.cache: ResponseCache | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(CACHED_PATH_PREFIX)
+        ):
+            await self.app(scope, receive, send)
+            return
+        app_state = scope["app"].state
+        settings = app_state.settings
+        if not settings.response_cache_enabled:
+            await self.app(scope, receive, send)
+            return
+        if self.cache is None:
+            self.cache = ResponseCache(settings.response_cache_max_bytes)
+
+        accept = accept_encoding = if_none_match = None
+        forwarded_headers = []
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value
+                continue  # we answer it ourselves, from the full response
+            if name == b"accept":
+                accept = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
+            forwarded_headers.append((name, value))
+        key = (scope["path"], scope.get("query_string", b""), accept, accept_encoding)
+        is_head = scope["method"] == "HEAD"
+
+        try:
+            version = await self.versions.current(app_state.engine)
+        except SQLAlchemyError:
+            # Let the route meet the database too: its error handler answers 503.
+            DATABASE_ERRORS.labels("version").inc()
+            await self.app(scope, receive, send)
+            return
+
+        entry = self.cache.get(key, version)
+        if entry is not None:
+            CACHE_HITS.inc()
+            scope[ROUTE_TEMPLATE_KEY] = entry.route_template
+            await _send_cached(entry, if_none_match, is_head, send)
+            return
+        CACHE_MISSES.inc()
+
+        # Compute the full GET response (HEAD and conditional requests included), keep it if it
+        # may be kept, then answer this request from it.
+        inner_scope = dict(scope, method="GET", headers=forwarded_headers)
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        passing_through = False
+        suppress_body = is_head
+        max_entry = settings.response_cache_max_entry_bytes
+
+        async def forward(message: Message) -> None:
+            nonlocal suppress_body
+            if message["type"] == "http.response.start":
+                message, not_modified = _conditional(message, if_none_match)
+                suppress_body = is_head or not_modified
+            elif message["type"] == "http.response.body" and suppress_body:
+                message = dict(message, body=b"")
+            await send(message)
+
+        async def capture(message: Message) -> None:
+            nonlocal start, size, passing_through
+            if passing_through:
+                await forward(message)
+            elif message["type"] == "http.response.start":
+                start = message
+                if not _storable(message):
+                    passing_through = True
+                    await forward(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                if size > max_entry:
+                    # Too large to keep: pass it on as it comes.
+                    passing_through = True
+                    assert start is not None
+                    await forward(start)
+                    await forward(dict(message, body=b"".join(chunks)))
+                    chunks.clear()
+            else:
+                await forward(message)
+
+        await self.app(inner_scope, receive, capture)
+        template = scope[ROUTE_TEMPLATE_KEY] = route_template(inner_scope)
+        if passing_through or start is None:
+            return
+        headers = list(start.get("headers", []))
+        entry = CachedResponse(version, headers, b"".join(chunks), template)
+        self.cache.put(key, entry)
+        await _send_cached(entry, if_none_match, is_head, send)
+
+
+def _storable(start: Message) -> bool:
+    if start["status"] != 200:
+        return False
+    for name, value in start.get("headers", []):
+        if name == b"cache-control" and (b"no-store" in value or b"private" in value):
+            return False
+        if name == b"set-cookie":
+            return False
+    return True
+
+
+def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Weak comparison, as RFC 9110 asks for If-None-Match."""
+    if if_none_match.strip() == b"*":
+        return True
+    bare = etag.removeprefix(b"W/")
+    return any(
+        candidate.strip().removeprefix(b"W/") == bare for candidate in if_none_match.split(b",")
+    )
+
+
+def _conditional(start: Message, if_none_match: bytes | None) -> tuple[Message, bool]:
+    """The start message to send: a 304 when the client already holds this representation."""
+    if if_none_match is None or start["status"] != 200:
+        return start, False
+    headers = start.get("headers", [])
+    etag = next((value for name, value in headers if name == b"etag"), None)
+    if etag is None or not _etag_matches(if_none_match, etag):
+        return start, False
+    kept = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
+    return {"type": "http.response.start", "status": 304, "headers": kept}, True
+
+
+async def _send_cached(
+    entry: CachedResponse, if_none_match: bytes | None, is_head: bool, send: Send
+) -> None:
+    start, not_modified = _conditional(
+        {"type": "http.response.start", "status": 200, "headers": entry.headers}, if_none_match
+    )
+    await send(start)
+    body = b"" if is_head or not_modified else entry.body
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,219 @@
+"""The response cache: repeated reads come from memory, yet a write committed by anyone (here:
+straight through the database, as psql or another replica would) is visible to the very next
+read of every app instance."""
+
+import asyncio
+import hashlib
+import threading
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI, Response
+from fastapi.testclient import TestClient
+
+from app.core.response_cache import CachedResponse, ResponseCache, VersionReader
+from app.main import create_app
+from app.services.data_version import current_version
+
+
+@pytest.fixture
+def two_apps(engine, settings):
+    """Two app instances (as two workers or replicas) on one database."""
+    with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
+        yield first, second
+
+
+def _cache_of(client: TestClient):
+    layer = client.app.middleware_stack
+    while layer is not None:
+        if hasattr(layer, "cache") and hasattr(layer, "versions"):
+            return layer.cache
+        layer = getattr(layer, "app", None)
+    raise AssertionError("no response cache in the middleware stack")
+
+
+def test_a_write_through_the_database_is_seen_by_every_instance_at_once(two_apps, engine):
+    first, second = two_apps
+    url = "/v1/goals/B2"
+    original = first.get(url).json()["text"]
+    assert second.get(url).json()["text"] == original
+    # Both instances now hold the goal in their caches.
+    assert first.get(url).json()["text"] == original
+    assert len(_cache_of(first)) >= 1 and len(_cache_of(second)) >= 1
+    changed = original + " (edited by another process)"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE goal SET text = :text WHERE code = 'B2'"), {"text": changed}
+            )
+        assert first.get(url).json()["text"] == changed
+        assert second.get(url).json()["text"] == changed
+        assert second.get("/v1/goals?perspective=B").json()["items"][1]["text"] == changed
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE goal SET text = :text WHERE code = 'B2'"), {"text": original}
+            )
+    assert first.get(url).json()["text"] == original
+
+
+def test_head_and_get_are_answered_alike_from_the_cache(client):
+    url = "/v1/indicators/M5"
+    full = client.get(url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "content-length", "api-version"):
+        assert head.headers[name] == full.headers[name]
+
+
+def test_representation_headers_are_part_of_the_key(client):
+    url = "/v1/perspectives"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    other = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert plain.content == other.content
+    cache = _cache_of(client)
+    keys = [key for key in cache._entries if key[0] == url]
+    assert {key[3] for key in keys} >= {b"identity", b"gzip"}
+
+
+def test_errors_are_not_cached(client):
+    cache = _cache_of(client)
+    client.get("/v1/goals/Q77")
+    assert not [key for key in cache._entries if key[0] == "/v1/goals/Q77"]
+
+
+def _etag_app(settings, engine) -> FastAPI:
+    """A stand-alone app behind the real cache, with an ETag and a no-store route."""
+    application = create_app(settings)
+
+    @application.get("/v1/cache-probe/{name}")
+    def probe(name: str) -> Response:
+        body = f'{{"name": "{name}"}}'.encode()
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"ETag": '"' + hashlib.sha256(body).hexdigest()[:16] + '"'},
+        )
+
+    @application.get("/v1/cache-probe-private")
+    def private() -> Response:
+        return Response(b"{}", media_type="application/json", headers={"Cache-Control": "no-store"})
+
+    return application
+
+
+def test_if_none_match_gets_304_from_the_cached_etag(engine, settings):
+    with TestClient(_etag_app(settings, engine)) as client:
+        first = client.get("/v1/cache-probe/a")
+        etag = first.headers["ETag"]
+        revalidated = client.get("/v1/cache-probe/a", headers={"If-None-Match": etag})
+        assert revalidated.status_code == 304
+        assert revalidated.content == b""
+        assert revalidated.headers["ETag"] == etag
+        assert (
+            "content-length" not in revalidated.headers
+            or revalidated.headers["content-length"] == "0"
+        )
+        assert "API-Version" in revalidated.headers
+        weak = client.get("/v1/cache-probe/a", headers={"If-None-Match": f'"x", W/{etag}'})
+        assert weak.status_code == 304
+        other = client.get("/v1/cache-probe/a", headers={"If-None-Match": '"other"'})
+        assert other.status_code == 200 and other.content == first.content
+        # A conditional first request (a miss) is answered with 304 as well.
+        fresh = client.get("/v1/cache-probe/b")
+        miss = client.get(
+            "/v1/cache-probe/c",
+            headers={
+                "If-None-Match": fresh.headers["ETag"].replace(
+                    hashlib.sha256(b'{"name": "b"}').hexdigest()[:16],
+                    hashlib.sha256(b'{"name": "c"}').hexdigest()[:16],
+                )
+            },
+        )
+        assert miss.status_code == 304
+
+
+def test_no_store_answers_are_never_cached(engine, settings):
+    with TestClient(_etag_app(settings, engine)) as client:
+        client.get("/v1/cache-probe-private")
+        client.get("/v1/cache-probe-private")
+        assert not [k for k in _cache_of(client)._entries if k[0] == "/v1/cache-probe-private"]
+
+
+def test_the_cache_is_bounded_in_bytes_and_drops_the_least_recently_used():
+    cache = ResponseCache(max_bytes=100)
+
+    def entry(size: int) -> CachedResponse:
+        return CachedResponse(1, [], b"x" * size, "/t")
+
+    cache.put(("a",), entry(40))
+    cache.put(("b",), entry(40))
+    assert cache.get(("a",), 1) is not None  # a is now the most recently used
+    cache.put(("c",), entry(40))
+    assert cache.get(("b",), 1) is None
+    assert cache.get(("a",), 1) is not None and cache.get(("c",), 1) is not None
+    assert cache.size_bytes == 80
+    cache.put(("huge",), entry(101))
+    assert cache.get(("huge",), 1) is None
+    # An entry of an older data version is dropped when met.
+    assert cache.get(("a",), 2) is None
+    assert len(cache) == 1
+
+
+def test_concurrent_requests_share_version_reads_that_started_after_they_arrived():
+    reads: list[int] = []
+    first_read_started = threading.Event()
+    release_first_read = threading.Event()
+
+    def read(_engine) -> int:
+        reads.append(len(reads) + 1)
+        if len(reads) == 1:
+            first_read_started.set()
+            release_first_read.wait(timeout=30)
+        return len(reads)
+
+    reader = VersionReader(read)
+
+    async def scenario() -> list[int]:
+        first_wave = [asyncio.ensure_future(reader.current(None)) for _ in range(20)]
+        while not first_read_started.is_set():
+            await asyncio.sleep(0.001)
+        # These arrive while the first read runs: they must not use its result.
+        second_wave = [asyncio.ensure_future(reader.current(None)) for _ in range(20)]
+        await asyncio.sleep(0)
+        release_first_read.set()
+        return list(await asyncio.gather(*first_wave, *second_wave))
+
+    results = asyncio.run(scenario())
+    assert len(reads) == 2
+    assert results[:20] == [1] * 20
+    assert results[20:] == [2] * 20
+
+
+def test_a_failing_version_read_reaches_every_waiter_and_the_next_read_retries():
+    calls = {"n": 0}
+
+    def read(_engine) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise sa.exc.OperationalError("SELECT", {}, Exception("down"))
+        return 7
+
+    reader = VersionReader(read)
+
+    async def scenario():
+        first = await asyncio.gather(
+            *(reader.current(None) for _ in range(3)), return_exceptions=True
+        )
+        return first, await reader.current(None)
+
+    first, second = asyncio.run(scenario())
+    assert all(isinstance(result, sa.exc.OperationalError) for result in first)
+    assert second == 7
+
+
+def test_the_version_read_is_the_databases(engine):
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT version FROM data_version")).scalar_one()
+    assert current_version(engine) == stored
