@@ -6,6 +6,7 @@ On SQLite that is a new file; on PostgreSQL a new schema in the TEST_DATABASE_UR
 (selected with the connection's search_path), dropped again afterwards.
 """
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +27,12 @@ from app.services import api_keys
 
 def fresh_database_url(database_url: str, directory: Path, name: str) -> str:
     """The URL of a new, empty database next to `database_url`."""
-    name = re.sub(r"[^a-z0-9_]", "_", name.lower())[-50:]
+    name = re.sub(r"[^a-z0-9_]", "_", name.lower())[-45:]
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{directory / (name + '.db')}"
-    schema = f"test_{name}"
+    # The process id keeps two test runs against the same database out of each other's way.
+    schema = f"test_{name}_{os.getpid()}"
     admin = sa.create_engine(url)
     with admin.begin() as connection:
         connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
