@@ -1,0 +1,114 @@
+"""No N+1 queries: the number of SQL statements an endpoint runs does not grow with the size of
+its result. Counted with a SQLAlchemy event listener, with the response cache off (so that every
+request reaches the database), for every GET operation of the OpenAPI document."""
+
+from collections import Counter as Tally
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.main import create_app
+
+# Every GET path of the API maps to the URLs that exercise it with small and large results.
+# Item paths are checked across every code that exists (their results differ in size: goals
+# with many or few statuses, indicators with one or six metrics, ...).
+
+
+@pytest.fixture(scope="module")
+def uncached(engine, settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"response_cache_enabled": False}))) as c:
+        yield c
+
+
+@contextmanager
+def counting(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _count(client: TestClient, engine, url: str) -> tuple[int, tuple[int, int]]:
+    """(statements, size of the answer: items and bytes)"""
+    with counting(engine) as statements:
+        response = client.get(url, headers={"Accept": "application/json"})
+    assert response.status_code == 200, (url, response.text)
+    body = response.json()
+    items = len(body["items"]) if isinstance(body, dict) and "items" in body else 1
+    return len(statements), (items, len(response.content))
+
+
+def _codes(engine, sql: str) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(sql))]
+
+
+def _urls_by_template(engine) -> dict[str, list[str]]:
+    goals = [code for (code,) in _codes(engine, "SELECT code FROM goal")]
+    indicators = [code for (code,) in _codes(engine, "SELECT code FROM indicator")]
+    metrics = [code for (code,) in _codes(engine, "SELECT code FROM metric")]
+    perspectives = [code for (code,) in _codes(engine, "SELECT code FROM perspective")]
+    statuses = _codes(engine, "SELECT goal_code, id FROM status_update")
+    measurements = _codes(
+        engine, "SELECT metric_code, period FROM measurement WHERE source IS NULL"
+    )
+    collection_sizes = ("pageSize=1", "pageSize=500")
+    return {
+        "/v1": ["/v1"],
+        "/v1/perspectives": [f"/v1/perspectives?{size}" for size in collection_sizes],
+        "/v1/perspectives/{code}": [f"/v1/perspectives/{code}" for code in perspectives],
+        "/v1/goals": [f"/v1/goals?{size}" for size in collection_sizes],
+        "/v1/goals/{code}": [f"/v1/goals/{code}" for code in goals],
+        "/v1/goals/{code}/statuses": [f"/v1/goals/{code}/statuses" for code in goals],
+        "/v1/goals/{code}/statuses/{id}": [
+            f"/v1/goals/{code}/statuses/{status_id}" for code, status_id in statuses[:40]
+        ],
+        "/v1/indicators": [f"/v1/indicators?{size}" for size in collection_sizes],
+        "/v1/indicators/{code}": [f"/v1/indicators/{code}" for code in indicators],
+        "/v1/metrics": [f"/v1/metrics?{size}" for size in collection_sizes],
+        "/v1/metrics/{code}": [f"/v1/metrics/{code}" for code in metrics],
+        "/v1/metrics/{code}/measurements": [f"/v1/metrics/{code}/measurements" for code in metrics],
+        "/v1/metrics/{code}/measurements/{period}": [
+            f"/v1/metrics/{code}/measurements/{period}" for code, period in measurements[:40]
+        ],
+        "/v1/metrics/{code}/measurements/{period}/revisions": [
+            f"/v1/metrics/{code}/measurements/{period}/revisions"
+            for code, period in measurements[:20]
+        ],
+        "/v1/measurements": [f"/v1/measurements?{size}" for size in collection_sizes],
+        "/v1/search": [f"/v1/search?q=stad&{size}" for size in collection_sizes],
+    }
+
+
+def test_statement_counts_do_not_grow_with_the_result(uncached, engine):
+    urls = _urls_by_template(engine)
+    document = uncached.get("/v1/openapi.json").json()
+    read_paths = {
+        path
+        for path, item in document["paths"].items()
+        if "get" in item and path != "/v1/openapi.json"
+    }
+    uncovered = read_paths - set(urls)
+    assert not uncovered, f"add these GET paths to the query-count test: {sorted(uncovered)}"
+    for template in sorted(read_paths):
+        counts: Tally[int] = Tally()
+        sizes = set()
+        for url in urls[template]:
+            statements, size = _count(uncached, engine, url)
+            counts[statements] += 1
+            sizes.add(size)
+        # One count for every result size (a fixed number of queries per request).
+        assert len(counts) == 1, f"{template}: statements per request vary: {dict(counts)}"
+        if len(urls[template]) > 1:
+            # (The seed's status histories hold one entry per goal: they vary in bytes only.)
+            assert len(sizes) > 1, f"{template}: the URLs do not vary the result size"
