@@ -7,7 +7,17 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.deps import reject_unknown_query_parameters
-from app.api.routes import goals, health, indicators, landing, measurements, metrics, perspectives
+from app.api.routes import (
+    goals,
+    health,
+    indicators,
+    landing,
+    measurements,
+    metrics,
+    perspectives,
+    search,
+)
+from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
@@ -53,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Paths have no trailing slash, and /v1/goals/ is a 404 rather than a redirect.
         redirect_slashes=False,
     )
-    for module in (landing, perspectives, goals, indicators, metrics, measurements):
+    for module in (landing, perspectives, goals, indicators, metrics, measurements, search):
         app.include_router(
             module.router,
             prefix=API_PREFIX,
@@ -69,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the write rate limit (inside, so their problems get the conventions' headers too).
     app.add_middleware(WriteRateLimitMiddleware)
     app.add_middleware(RequestLimitsMiddleware)
+    # ETag, If-None-Match and Cache-Control for reads (inside the response cache, which keeps
+    # the ETag it computes).
+    app.add_middleware(HttpCachingMiddleware)
     # Inside ResponseConventionsMiddleware, so write answers (preflights too) get API-Version.
     app.add_middleware(WriteConventionsMiddleware)
     app.add_middleware(ResponseConventionsMiddleware, api_version=__version__)

@@ -382,3 +382,30 @@ class MeasurementRevisionCollection(ApiModel):
 
     items: list[MeasurementRevisionOut]
     links_: CollectionLinks = Field(alias="_links")
+
+
+# --- search -------------------------------------------------------------------------------
+
+SearchType = Literal["goal", "status", "indicator", "metric"]
+
+
+class SearchResultLinks(ApiModel):
+    self_: Link = Field(alias="self", description="The matching resource.")
+    perspective: Link
+    goal: Link | None = Field(
+        default=None, exclude_if=_is_none, description="For a status: the goal it belongs to."
+    )
+
+
+class SearchResultOut(ApiModel):
+    type: SearchType
+    code: str = Field(description="Code of the goal, indicator or metric; for a status its id.")
+    perspective_code: str
+    score: float = Field(description="Relevance; higher is better. Results are ordered by it.")
+    snippet: str = Field(description="The text around the hit, matches marked « and ».")
+    links_: SearchResultLinks = Field(alias="_links")
+
+
+class SearchResultCollection(ApiModel):
+    items: list[SearchResultOut]
+    links_: CollectionLinks = Field(alias="_links")

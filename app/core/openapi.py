@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.core.caching import document_caching
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.core.operational_docs import document_operational_responses
 from app.schemas import Problem
@@ -50,6 +51,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     }
     # 414, 503 everywhere; 413 and 429 on writes (limits, database outages, rate limits).
     document_operational_responses(document)
+    # ETag and Cache-Control on every read, 304 and 406 (issue 5).
+    document_caching(document)
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})

@@ -15,6 +15,7 @@ from app.api.deps import (
 )
 from app.api.json_body import read_json_body
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
 from app.schemas import (
     GoalCollection,
@@ -26,7 +27,7 @@ from app.schemas import (
 )
 from app.services import goals, status_writes
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = APIRouter(prefix="/goals", tags=["goals"], route_class=RepresentationRoute)
 
 ProgressFilter = Annotated[
     Progress | None, Query(description="Progress of the goal's latest status.")

@@ -4,10 +4,11 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, PerspectiveFilter, SessionDep, UrlsDep
+from app.core.representations import RepresentationRoute
 from app.schemas import IndicatorCollection, IndicatorOut
 from app.services import indicators
 
-router = APIRouter(prefix="/indicators", tags=["indicators"])
+router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=RepresentationRoute)
 
 MeasuredYear = Annotated[
     int | None,

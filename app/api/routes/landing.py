@@ -3,9 +3,10 @@ from fastapi import APIRouter
 from app import __version__
 from app.api import presenters
 from app.api.deps import UrlsDep
+from app.core.representations import RepresentationRoute
 from app.schemas import Landing
 
-router = APIRouter(tags=["landing"])
+router = APIRouter(tags=["landing"], route_class=RepresentationRoute)
 
 DESCRIPTION = (
     "Goals, status updates, indicators and measurements of the Maastricht coalition agreement "

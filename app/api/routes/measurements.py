@@ -14,10 +14,11 @@ from app.api.deps import (
     YearFrom,
     YearTo,
 )
+from app.core.representations import RepresentationRoute
 from app.schemas import MeasurementCollection, MeasurementStatus
 from app.services import measurements
 
-router = APIRouter(prefix="/measurements", tags=["measurements"])
+router = APIRouter(prefix="/measurements", tags=["measurements"], route_class=RepresentationRoute)
 
 StatusFilter = Annotated[MeasurementStatus | None, Query(description="Measurement status.")]
 

@@ -17,6 +17,7 @@ from app.api.deps import (
 from app.api.json_body import read_json_body
 from app.api.routes.measurements import StatusFilter
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
 from app.schemas import (
     MeasurementCollection,
@@ -28,7 +29,7 @@ from app.schemas import (
 )
 from app.services import indicators, measurement_writes, measurements
 
-router = APIRouter(prefix="/metrics", tags=["metrics"])
+router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
 IndicatorFilter = Annotated[str | None, Query(description="Indicator code, e.g. `M1`.")]
 SourceAddress = Annotated[

@@ -2,10 +2,11 @@ from fastapi import APIRouter
 
 from app.api import presenters
 from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, SessionDep, UrlsDep
+from app.core.representations import RepresentationRoute
 from app.schemas import PerspectiveCollection, PerspectiveOut
 from app.services import perspectives
 
-router = APIRouter(prefix="/perspectives", tags=["perspectives"])
+router = APIRouter(prefix="/perspectives", tags=["perspectives"], route_class=RepresentationRoute)
 
 
 @router.get("", response_model=PerspectiveCollection, summary="List the seven perspectives")

@@ -1,0 +1,125 @@
+"""HTTP caching for reads (RFC 9110 / 9111): strong ETags, `If-None-Match` and `Cache-Control`.
+
+The ETag of a successful GET is a digest of the exact bytes of the response body, so it differs
+per representation (JSON, CSV, ZIP) and changes exactly when those bytes change, i.e. when the
+data behind them changes. Writes need no invalidation step: the next read computes the new
+bytes and with them the new ETag. A route that sets its own ETag (a measurement, whose ETag is
+also the `If-Match` precondition for replacing it) keeps it.
+
+`If-None-Match` is answered with 304 using the weak comparison RFC 9110 prescribes for it
+(`W/"x"` matches `"x"`), `*` matches any representation, and lists are supported.
+
+`Cache-Control: public, max-age=60, must-revalidate`: the data is public open data, so shared
+caches may keep it for a minute and must then revalidate (cheap: a 304). This deliberately
+deviates from the Design Rules' default of `no-store`; writes stay `no-store`
+(app/core/write_http.py).
+"""
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+READ_CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# Headers a 304 must not carry: it has no body (RFC 9110, section 15.4.5).
+_BODY_HEADERS = ("content-length", "content-type", "content-disposition")
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def if_none_match_matches(header: str, etag: str) -> bool:
+    """Weak comparison of each listed tag with our ETag; `*` matches any current representation."""
+    if header.strip() == "*":
+        return True
+    wanted = _opaque(etag)
+    return any(_opaque(candidate) == wanted for candidate in header.split(",") if candidate)
+
+
+class HttpCachingMiddleware:
+    """Adds ETag, Cache-Control and `Vary: Accept` to successful GET answers and answers
+    `If-None-Match` with 304. Buffers those answers (they are finished documents anyway)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffering_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if message["status"] != 200:
+                    await send(message)
+                    return
+                start = message
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._finish(start, b"".join(chunks), if_none_match, send)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, buffering_send)
+
+    @staticmethod
+    async def _finish(start: Message, body: bytes, if_none_match: str | None, send: Send) -> None:
+        headers = MutableHeaders(scope=start)
+        if "etag" not in headers:
+            headers["ETag"] = strong_etag(body)
+        if "cache-control" not in headers:
+            headers["Cache-Control"] = READ_CACHE_CONTROL
+        if "vary" not in headers:
+            headers["Vary"] = "Accept"
+        if if_none_match is not None and if_none_match_matches(if_none_match, headers["etag"]):
+            for name in _BODY_HEADERS:
+                if name in headers:
+                    del headers[name]
+            await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers["Content-Length"] = str(len(body))
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+
+def document_caching(document: dict) -> None:
+    """OpenAPI: ETag and Cache-Control on every GET's 200, a 304 and a 406 on every GET."""
+    etag = {
+        "description": "Strong validator of this representation; send it as `If-None-Match`.",
+        "schema": {"type": "string"},
+    }
+    cache_control = {
+        "description": f"`{READ_CACHE_CONTROL}` (public open data).",
+        "schema": {"type": "string"},
+    }
+    for path_item in document.get("paths", {}).values():
+        operation = path_item.get("get")
+        if operation is None:
+            continue
+        responses = operation.setdefault("responses", {})
+        ok = responses.get("200")
+        if ok is not None:
+            ok.setdefault("headers", {}).setdefault("ETag", etag)
+            ok["headers"]["Cache-Control"] = cache_control
+        responses.setdefault(
+            "304",
+            {
+                "description": "Not modified: `If-None-Match` names the current ETag.",
+                "headers": {"ETag": etag, "Cache-Control": cache_control},
+            },
+        )
+        responses.setdefault(
+            "406", {"description": "None of the media types in `Accept` can be served."}
+        )
