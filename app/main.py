@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from app import __version__
 from app.api.deps import reject_unknown_query_parameters
 from app.api.routes import (
+    catalog,
+    export,
     goals,
     health,
     indicators,
@@ -63,7 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Paths have no trailing slash, and /v1/goals/ is a 404 rather than a redirect.
         redirect_slashes=False,
     )
-    for module in (landing, perspectives, goals, indicators, metrics, measurements, search):
+    for module in (
+        landing,
+        perspectives,
+        goals,
+        indicators,
+        metrics,
+        measurements,
+        search,
+        export,
+        catalog,
+    ):
         app.include_router(
             module.router,
             prefix=API_PREFIX,

@@ -409,3 +409,30 @@ class SearchResultOut(ApiModel):
 class SearchResultCollection(ApiModel):
     items: list[SearchResultOut]
     links_: CollectionLinks = Field(alias="_links")
+
+
+# --- bulk export --------------------------------------------------------------------------
+
+
+class ExportLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    catalog: Link
+
+
+class ExportDocument(ApiModel):
+    """The whole dataset; each list in the order of its collection."""
+
+    generated_at: datetime = Field(
+        description="When the data last changed (the newest write, else the report's date): "
+        "derived from the data, so the same data always gives the same document."
+    )
+    data_version: int = Field(description="Increases with every committed change to the data.")
+    perspectives: list[PerspectiveOut]
+    goals: list[GoalOut]
+    statuses: list[StatusUpdateOut] = Field(
+        description="Every status history, goals in report order, each oldest first."
+    )
+    indicators: list[IndicatorOut]
+    metrics: list[MetricOut]
+    measurements: list[MeasurementOut]
+    links_: ExportLinks = Field(alias="_links")

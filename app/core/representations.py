@@ -27,7 +27,10 @@ from app.core.errors import ProblemError
 
 JSON_MEDIA_TYPE = "application/json"
 CSV_MEDIA_TYPE = "text/csv"
+ZIP_MEDIA_TYPE = "application/zip"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
+# The `format` query parameter's values.
+FORMATS = {"json": JSON_MEDIA_TYPE, "csv": CSV_MEDIA_TYPE, "zip": ZIP_MEDIA_TYPE}
 
 LINK_HEADER_DOC = {
     "description": 'CSV only: the next page as `<url>; rel="next"` (the JSON has `_links.next`).',
@@ -132,11 +135,9 @@ def csv_file_name(path: str) -> str:
 
 def negotiate(request: Request, offers: list[str]) -> str:
     """The media type to answer with, from `format` or `Accept`; 406 when none is acceptable."""
-    requested_format = request.query_params.get("format")
-    if requested_format == "csv" and CSV_MEDIA_TYPE in offers:
-        return CSV_MEDIA_TYPE
-    if requested_format == "json":
-        return JSON_MEDIA_TYPE
+    requested = FORMATS.get(request.query_params.get("format", ""))
+    if requested in offers:
+        return requested
     accept = request.headers.get("accept", "").strip()
     if not accept:
         return offers[0]
