@@ -87,6 +87,9 @@ def _urls_by_template(engine) -> dict[str, list[str]]:
         ],
         "/v1/measurements": [f"/v1/measurements?{size}" for size in collection_sizes],
         "/v1/search": [f"/v1/search?q=stad&{size}" for size in collection_sizes],
+        # One document each (the whole dataset): a fixed number of statements.
+        "/v1/export": ["/v1/export"],
+        "/v1/catalog": ["/v1/catalog"],
     }
 
 
