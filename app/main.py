@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.api.deps import reject_unknown_query_parameters
@@ -21,6 +22,7 @@ from app.api.routes import (
 )
 from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
+from app.core.conformance import DocsSecurityMiddleware, ReadPreflightMiddleware
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
@@ -54,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_json_logging(resolved.log_level)
         yield
 
-    app = FastAPI(
+    # Swagger UI and ReDoc with their assets served from here: intranets block CDNs.
+    app = FastAPIOffline(
         title="coalition-monitor",
         version=__version__,
         description=DESCRIPTION,
@@ -94,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ETag, If-None-Match and Cache-Control for reads (inside the response cache, which keeps
     # the ETag it computes).
     app.add_middleware(HttpCachingMiddleware)
+    # Preflights for reads (write preflights are WriteConventionsMiddleware's), docs CSP.
+    app.add_middleware(ReadPreflightMiddleware)
+    app.add_middleware(DocsSecurityMiddleware)
     # Inside ResponseConventionsMiddleware, so write answers (preflights too) get API-Version.
     app.add_middleware(WriteConventionsMiddleware)
     app.add_middleware(ResponseConventionsMiddleware, api_version=__version__)

@@ -53,7 +53,8 @@ def test_openapi_command_writes_the_document(tmp_path):
     target = tmp_path / "openapi.json"
     cli.main(["openapi", "--output", str(target)])
     document = json.loads(target.read_text(encoding="utf-8"))
-    assert "/v1/goals" in document["paths"]
+    assert "/goals" in document["paths"]
+    assert document["servers"][0]["url"] == "/v1"
 
 
 def test_invalid_seed_stops_with_a_message(scratch_env, tmp_path, monkeypatch):

@@ -39,13 +39,17 @@ class ResponseConventionsMiddleware:
                 response_started = True
                 headers = MutableHeaders(scope=message)
                 headers["API-Version"] = self.api_version
+                # Security headers (API Design Rules): no sniffing, no framing, no referrer.
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
                 allow = headers.get("allow")
                 if allow and "GET" in allow and "HEAD" not in allow:
                     headers["Allow"] = allow + ", HEAD"
                 if is_read:
                     # Everything here is public open data: any origin may read it.
                     headers["Access-Control-Allow-Origin"] = "*"
-                    headers["Access-Control-Expose-Headers"] = "API-Version"
+                    headers["Access-Control-Expose-Headers"] = "API-Version, ETag, Link"
             elif message["type"] == "http.response.body" and is_head:
                 message = dict(message, body=b"")
             await send(message)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.caching import document_caching
+from app.core.conformance import apply_design_rules
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.core.operational_docs import document_operational_responses
 from app.schemas import Problem
@@ -68,6 +69,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             for status, response in responses.items():
                 if status >= "400" and "content" not in response:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+    apply_design_rules(document)
     return document
 
 

@@ -13,6 +13,9 @@ def test_landing_links_to_every_collection(client):
     assert client.get(links["docs"]["href"]).status_code == 200
 
 
-def test_landing_with_trailing_slash_is_not_found(client):
+def test_landing_is_also_the_root_of_the_documented_server(client):
+    """The OpenAPI server is `/v1` and the landing its path `/`, so `/v1/` must answer too (the
+    one exception to "no trailing slash"; `/v1/goals/` stays 404)."""
     response = client.get("/v1/", follow_redirects=False)
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert response.json() == client.get("/v1").json()

@@ -71,7 +71,7 @@ def test_head_of_a_missing_resource_is_404(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/v1/", "/v1/goals/", "/v1/perspectives/", "/v1/indicators/", "/v1/measurements/"],
+    ["/v1/goals/", "/v1/perspectives/", "/v1/indicators/", "/v1/measurements/"],
 )
 def test_trailing_slash_is_404_not_a_redirect(client, path):
     response = client.get(path, follow_redirects=False)

@@ -15,5 +15,8 @@ DESCRIPTION = (
 
 
 @router.get("", response_model=Landing, summary="Landing document with links to every collection")
+# The OpenAPI document lists paths relative to its server `/v1`, so it names this one `/`:
+# `/v1/` is the landing too (the one exception to "no trailing slash").
+@router.get("/", response_model=Landing, include_in_schema=False)
 def get_landing(urls: UrlsDep) -> Landing:
     return presenters.landing(urls, "coalition-monitor", __version__, DESCRIPTION)
