@@ -33,3 +33,11 @@ def test_readyz_is_503_while_the_schema_is_behind_the_code(tmp_path, seed_dir):
         assert int(response.headers["Retry-After"]) >= 1
         assert migration_head() in response.json()["detail"]
         assert empty.get("/healthz").status_code == 200
+
+
+def test_the_head_revision_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from app.migrate import MIGRATIONS_DIR
+
+    assert migration_head() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
