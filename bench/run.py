@@ -2,7 +2,7 @@
 """Benchmark the service against nginx serving the same bytes as static files.
 
     .venv/bin/python bench/run.py                    # the production setup (see README)
-    .venv/bin/python bench/run.py --server granian   # another candidate
+    .venv/bin/python bench/run.py --server uvicorn   # another candidate
     .venv/bin/python bench/run.py --soak --soak-seconds 180
 
 It builds a SQLite database with the real migrations and the seed, starts the service with
@@ -538,7 +538,7 @@ def versions(server: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--server", choices=sorted(SERVERS), default="uvicorn")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--cold-samples", type=int, default=15)
