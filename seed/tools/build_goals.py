@@ -15,6 +15,7 @@ Usage:
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import re
@@ -266,7 +267,11 @@ def render(records: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    only = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("--only=")), None)
+    parser = argparse.ArgumentParser(description="Build seed/goals.json from the curated line maps.")
+    parser.add_argument("--check", action="store_true", help="fail if goals.json is out of date")
+    parser.add_argument("--only", help="check and print only these perspectives, e.g. AB")
+    arguments = parser.parse_args(argv)
+    only = arguments.only
     try:
         rendered = render(build(perspectives=only or "ABCDEFG"))
     except SeedError as error:
@@ -275,7 +280,7 @@ def main(argv: list[str]) -> int:
     if only:
         print(rendered)
         return 0
-    if "--check" in argv:
+    if arguments.check:
         if not GOALS_JSON.exists() or GOALS_JSON.read_text(encoding="utf-8") != rendered:
             print("seed/goals.json is out of date: run python seed/tools/build_goals.py", file=sys.stderr)
             return 1
