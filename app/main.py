@@ -1,8 +1,10 @@
 """The ASGI application: `create_app()` for tests and the CLI, `app` for any ASGI server."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
@@ -54,7 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = resolved
         app.state.engine = get_engine(resolved)
         configure_json_logging(resolved.log_level)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = resolved.worker_threads
+        # Everything built so far lives as long as the process: keep it out of the collector's
+        # scans, so that a full collection under load takes ~1 ms instead of ~50 ms.
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
 
     # Swagger UI and ReDoc with their assets served from here: intranets block CDNs.
     app = FastAPIOffline(

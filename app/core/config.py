@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     response_cache_max_entry_bytes: int = Field(
         default=4 * 1024 * 1024, ge=0, description="Larger responses are not cached."
     )
+    worker_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Threads per worker process for database work (reads that miss the cache, "
+        "writes); more would only queue at the database and cost memory.",
+    )
     request_log: bool = Field(
         default=True, description="One structured JSON log line per request (the access log)."
     )

@@ -11,6 +11,10 @@ Why it is never stale: the version is read *before* the response is computed, so
 labelled with a version no newer than the data it holds; if a write commits in between, the
 next request reads a newer version and recomputes.
 
+Concurrent misses of one key at one version are computed once: the first computes, the others
+wait for its entry (a burst after a write would otherwise run the same queries once per
+connection, filling the thread pool and pushing every other request back).
+
 It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
 Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
 `private`; the cache is bounded in total bytes (least recently used entries go first).
@@ -174,6 +178,8 @@ class ResponseCacheMiddleware:
         self.versions = VersionReader()
         self.sqlite_versions: SqliteVersionReader | None = None
         self.cache: ResponseCache | None = None
+        # (key, version) -> the entry being computed for it (None if it turned out unstorable).
+        self._computing: dict[tuple, asyncio.Future[CachedResponse | None]] = {}
 
     async def current_version(self, engine: Any) -> int:
         if engine.dialect.name == "sqlite":
@@ -221,12 +227,50 @@ class ResponseCacheMiddleware:
             return
 
         entry = self.cache.get(key, version)
+        if entry is None:
+            entry = await self._computed_by_another(key, version)
         if entry is not None:
             CACHE_HITS.inc()
             scope[ROUTE_TEMPLATE_KEY] = entry.route_template
             await _send_cached(entry, if_none_match, is_head, send)
             return
         CACHE_MISSES.inc()
+        # Others arriving meanwhile wait for this computation (unless one is already running:
+        # then this request's wait ended without an entry, and it computes on its own).
+        loop = asyncio.get_running_loop()
+        computing = loop.create_future()
+        running = self._computing.get((key, version))
+        if running is None or running.done() or running.get_loop() is not loop:
+            self._computing[key, version] = computing
+        try:
+            entry = await self._compute(
+                scope, receive, send, key, version, forwarded_headers, if_none_match
+            )
+        finally:
+            if self._computing.get((key, version)) is computing:
+                del self._computing[key, version]
+            computing.set_result(entry)  # None when it failed or was not storable
+
+    async def _computed_by_another(self, key: tuple, version: int) -> CachedResponse | None:
+        computing = self._computing.get((key, version))
+        if computing is None or computing.get_loop() is not asyncio.get_running_loop():
+            return None
+        return await asyncio.shield(computing)
+
+    async def _compute(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple,
+        version: int,
+        forwarded_headers: list[tuple[bytes, bytes]],
+        if_none_match: bytes | None,
+    ) -> CachedResponse | None:
+        """Answer from a freshly computed response; return it as an entry if it was kept."""
+        assert self.cache is not None
+        is_head = scope["method"] == "HEAD"
+        max_entry = scope["app"].state.settings.response_cache_max_entry_bytes
 
         # Compute the full GET response (HEAD and conditional requests included), keep it if it
         # may be kept, then answer this request from it.
@@ -236,7 +280,6 @@ class ResponseCacheMiddleware:
         size = 0
         passing_through = False
         suppress_body = is_head
-        max_entry = settings.response_cache_max_entry_bytes
 
         async def forward(message: Message) -> None:
             nonlocal suppress_body
@@ -272,11 +315,12 @@ class ResponseCacheMiddleware:
         await self.app(inner_scope, receive, capture)
         template = scope[ROUTE_TEMPLATE_KEY] = route_template(inner_scope)
         if passing_through or start is None:
-            return
+            return None
         headers = list(start.get("headers", []))
         entry = CachedResponse(version, headers, b"".join(chunks), template)
         self.cache.put(key, entry)
         await _send_cached(entry, if_none_match, is_head, send)
+        return entry
 
 
 def _storable(start: Message) -> bool:

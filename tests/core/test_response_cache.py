@@ -217,3 +217,58 @@ def test_the_version_read_is_the_databases(engine):
     with engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT version FROM data_version")).scalar_one()
     assert current_version(engine) == stored
+
+
+def _burst(client: TestClient, url: str, release: threading.Event, calls: list[str]) -> list:
+    """Eight simultaneous requests for one URL; the route holds the first until all arrived."""
+    responses: list = [None] * 8
+
+    def fetch(index: int) -> None:
+        responses[index] = client.get(url)
+
+    threads = [threading.Thread(target=fetch, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    deadline = threading.Event()
+    while not calls and not deadline.wait(0.01):
+        pass
+    deadline.wait(0.5)  # the other seven reach the cache meanwhile
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    return responses
+
+
+def test_simultaneous_misses_of_one_key_are_computed_once(engine, settings):
+    calls: list[str] = []
+    release = threading.Event()
+    application = create_app(settings)
+
+    @application.get("/v1/cache-probe-slow/{name}")
+    def slow(name: str) -> Response:
+        calls.append(name)
+        release.wait(timeout=10)
+        return Response(f'{{"name": "{name}"}}'.encode(), media_type="application/json")
+
+    with TestClient(application) as client:
+        responses = _burst(client, "/v1/cache-probe-slow/a", release, calls)
+    assert calls == ["a"]
+    assert [response.status_code for response in responses] == [200] * 8
+    assert {response.content for response in responses} == {b'{"name": "a"}'}
+
+
+def test_waiters_on_an_uncacheable_answer_compute_their_own(engine, settings):
+    calls: list[str] = []
+    release = threading.Event()
+    application = create_app(settings)
+
+    @application.get("/v1/cache-probe-missing/{name}")
+    def missing(name: str) -> Response:
+        calls.append(name)
+        release.wait(timeout=10)
+        return Response(b"{}", status_code=404, media_type="application/json")
+
+    with TestClient(application) as client:
+        responses = _burst(client, "/v1/cache-probe-missing/a", release, calls)
+    assert len(calls) == 8
+    assert [response.status_code for response in responses] == [404] * 8
