@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -37,6 +38,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only when it cannot smuggle anything into logs or headers.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+# Any other method is labelled OTHER: a client must not be able to mint metric series.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 request_logger = logging.getLogger("app.request")
@@ -136,6 +139,18 @@ def _incoming_request_id(scope: Scope) -> str | None:
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Label sets are few (route templates x methods x statuses); resolving them once saves
+        # prometheus-client's label validation on every request.
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def _metrics_for(self, labels: tuple[str, str, str]) -> tuple[Any, Any]:
+        children = self._children.get(labels)
+        if children is None:
+            children = self._children[labels] = (
+                HTTP_REQUESTS.labels(*labels),
+                HTTP_REQUEST_DURATION.labels(*labels),
+            )
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,9 +168,10 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note_status)
         finally:
-            labels = (route_template(scope), scope["method"], str(status))
-            HTTP_REQUESTS.labels(*labels).inc()
-            HTTP_REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
+            count, duration = self._metrics_for((route_template(scope), method, str(status)))
+            count.inc()
+            duration.observe(time.perf_counter() - started)
 
 
 def metrics_endpoint(request: Request) -> Response:

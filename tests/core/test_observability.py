@@ -88,6 +88,16 @@ def test_unmatched_paths_share_one_label(client):
     assert _metric(client, "http_requests_total", **labels) == before + 2
 
 
+def test_unknown_methods_share_one_label(client):
+    labels = {"route": "/v1/goals", "method": "OTHER", "status": "405"}
+    before = _metric(client, "http_requests_total", **labels)
+    for method in ("BREW", "PROPFIND"):
+        assert client.request(method, "/v1/goals").status_code == 405
+    assert _metric(client, "http_requests_total", **labels) == before + 2
+    text = client.get("/metrics").text
+    assert 'method="BREW"' not in text and 'method="PROPFIND"' not in text
+
+
 def test_metrics_count_cache_hits_and_misses(client):
     url = "/v1/measurements?year=2017&pageSize=7"
     misses = _metric(client, "response_cache_misses_total")
