@@ -4,6 +4,7 @@ read of every app instance."""
 
 import asyncio
 import hashlib
+import sqlite3
 import threading
 
 import pytest
@@ -11,7 +12,12 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
-from app.core.response_cache import CachedResponse, ResponseCache, VersionReader
+from app.core.response_cache import (
+    CachedResponse,
+    ResponseCache,
+    SqliteVersionReader,
+    VersionReader,
+)
 from app.main import create_app
 from app.services.data_version import current_version
 
@@ -272,3 +278,33 @@ def test_waiters_on_an_uncacheable_answer_compute_their_own(engine, settings):
         responses = _burst(client, "/v1/cache-probe-missing/a", release, calls)
     assert len(calls) == 8
     assert [response.status_code for response in responses] == [404] * 8
+
+
+def test_sqlite_version_reads_are_shared_within_one_loop_turn_and_never_stale(tmp_path):
+    database = tmp_path / "versions.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE data_version (id INTEGER PRIMARY KEY, version INTEGER)")
+        connection.execute("INSERT INTO data_version VALUES (1, 1)")
+    reader = SqliteVersionReader(str(database))
+    reads = {"n": 0}
+    read = reader.current
+
+    def counting_read() -> int:
+        reads["n"] += 1
+        return read()
+
+    reader.current = counting_read
+
+    def bump() -> None:
+        with sqlite3.connect(database) as connection:
+            connection.execute("UPDATE data_version SET version = version + 1")
+
+    async def scenario() -> tuple[list[int], int]:
+        together = await asyncio.gather(*(reader.shared() for _ in range(10)))
+        bump()  # committed before the next request arrives: that request must see it
+        return together, await reader.shared()
+
+    together, after_write = asyncio.run(scenario())
+    assert together == [1] * 10
+    assert after_write == 2
+    assert reads["n"] == 2
