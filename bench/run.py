@@ -79,10 +79,12 @@ def ensure_tools() -> None:
     )
 
 
-def prepare_database(workdir: Path) -> dict[str, str]:
+def prepare_database(workdir: Path, database_url: str | None) -> dict[str, str]:
+    """Migrate and seed the database (by default a new SQLite file); the environment to run
+    the service with."""
     env = dict(
         os.environ,
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        DATABASE_URL=database_url or f"sqlite:///{workdir / 'bench.db'}",
         SEED_DIR=str(REPOSITORY / "seed"),
         REQUEST_LOG="false",
         LOG_LEVEL="warning",
@@ -581,7 +583,8 @@ def soak(arguments: argparse.Namespace, env: dict[str, str]) -> str:
     growth = settled[-1] - settled[0]
     lines = [
         f"soak: {arguments.soak_seconds} s at {CONNECTIONS} connections, "
-        f"{arguments.server} with {arguments.workers} workers",
+        f"{arguments.server} with {arguments.workers} workers, "
+        f"on {env['DATABASE_URL'].split(':', 1)[0]}",
         f"requests: {counts['reads']} reads, {counts['writes']} writes "
         f"({len(acknowledged)} acknowledged)",
         f"errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""),
@@ -637,12 +640,20 @@ def main() -> None:
     parser.add_argument("--soak", action="store_true", help="run the soak test instead")
     parser.add_argument("--soak-seconds", type=int, default=180)
     parser.add_argument("--output", type=Path, help="also write the report (markdown) here")
+    parser.add_argument(
+        "--database-url",
+        help="soak only: an empty database to migrate, seed and run on (e.g. PostgreSQL); "
+        "by default a new SQLite file",
+    )
     arguments = parser.parse_args()
-    ensure_tools()
+    if arguments.database_url and not arguments.soak:
+        parser.error("--database-url is for --soak; the benchmark protocol runs on SQLite")
+    if not arguments.soak:
+        ensure_tools()
     workdir = Path(tempfile.mkdtemp(prefix="coalition-bench-"))
     workdir.chmod(0o755)  # nginx workers (an unprivileged user) read the static files here
     try:
-        env = prepare_database(workdir)
+        env = prepare_database(workdir, arguments.database_url)
         report = soak(arguments, env) if arguments.soak else benchmark(arguments, workdir, env)
         text = versions(arguments.server) + "\n\n" + report + "\n"
         if arguments.output:

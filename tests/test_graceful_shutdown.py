@@ -3,6 +3,7 @@ it) in a subprocess: requests in flight are answered, the process exits cleanly,
 is either stored once and acknowledged, or not stored at all. Runs on the database that
 TEST_DATABASE_URL selects."""
 
+import contextlib
 import json
 import os
 import signal
@@ -56,6 +57,7 @@ def server(writable_settings: Settings, tmp_path: Path) -> Iterator[tuple[subpro
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so that no worker outlives the test
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -65,12 +67,16 @@ def server(writable_settings: Settings, tmp_path: Path) -> Iterator[tuple[subpro
         except httpx.TransportError:
             time.sleep(0.05)
     else:
-        process.kill()
+        _kill_group(process)
         pytest.fail(f"granian did not become ready: {process.stderr.read().decode()[-2000:]}")
     yield process, port
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the server and its workers are gone
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @pytest.fixture(scope="module")
