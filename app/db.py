@@ -14,7 +14,7 @@ _engines: dict[str, Engine] = {}
 _engines_lock = Lock()
 
 
-def _make_engine(url: str, sqlite_busy_timeout_ms: int) -> Engine:
+def _make_engine(url: str, sqlite_busy_timeout_ms: int, sqlite_cache_kib: int) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)
         engine = create_engine(
@@ -31,6 +31,9 @@ def _make_engine(url: str, sqlite_busy_timeout_ms: int) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Each pooled connection has its own page cache (SQLite's default: 2 MiB); the
+            # operating system caches the file anyway, so a small one keeps workers lean.
+            cursor.execute(f"PRAGMA cache_size=-{int(sqlite_cache_kib)}")
             cursor.close()
 
         return engine
@@ -52,7 +55,9 @@ def get_engine(settings: Settings) -> Engine:
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _make_engine(url, settings.sqlite_busy_timeout_ms)
+            engine = _make_engine(
+                url, settings.sqlite_busy_timeout_ms, settings.sqlite_cache_kib
+            )
             _engines[url] = engine
         return engine
 

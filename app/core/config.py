@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    sqlite_cache_kib: int = Field(
+        default=512, ge=64, description="Page cache of each SQLite connection, in KiB."
+    )
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Larger request bodies are refused with 413."
     )
