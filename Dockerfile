@@ -30,4 +30,6 @@ ENV HOST=0.0.0.0 \
 VOLUME ["/app/data"]
 EXPOSE 8000
 
-CMD ["coalition-monitor", "serve"]
+# Migrates, seeds an empty database, then runs the production server (granian, one worker per
+# core; see README "Running in production").
+CMD ["coalition-monitor", "serve", "--workers", "2"]

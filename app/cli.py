@@ -89,7 +89,12 @@ def main(argv: list[str] | None = None) -> None:
         "(DATABASE_URL, SEED_DIR, HOST, PORT, LOG_LEVEL).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate to head, seed if empty, then serve with uvicorn")
+    serve = commands.add_parser(
+        "serve",
+        help="migrate to head, seed if empty, then serve (uvicorn in this process; with "
+        "--workers above 1 the production server, granian, with that many processes)",
+    )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (one per core)")
     commands.add_parser("migrate", help="apply the Alembic migrations up to head")
     commands.add_parser("seed", help="load the seed files (idempotent)")
     keys = commands.add_parser("keys", help="manage the API keys of tools that write")
@@ -122,18 +127,40 @@ def main(argv: list[str] | None = None) -> None:
     elif arguments.command == "import":
         _import(settings, arguments.file)
     elif arguments.command == "serve":
+        _migrate(settings)
+        _seed(settings, only_if_empty=True)
+        if arguments.workers > 1:
+            _exec_production_server(settings, arguments.workers)
         import uvicorn
 
         from app.main import create_app
 
-        _migrate(settings)
-        _seed(settings, only_if_empty=True)
         uvicorn.run(
             create_app(settings),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
         )
+
+
+def _exec_production_server(settings: Settings, workers: int) -> None:
+    """Replace this process with granian (chosen by measurement, see bench/RESULTS.md)."""
+    import os
+    import shutil
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics must sum every worker; they share a fresh directory for that.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coalition-metrics-")
+    granian = shutil.which("granian") or str(Path(sys.executable).parent / "granian")
+    os.execv(
+        granian,
+        [
+            *(granian, "--interface", "asgi", "--workers", str(workers), "--loop", "uvloop"),
+            *("--host", settings.host, "--port", str(settings.port)),
+            *("--log-level", settings.log_level.lower(), "app.main:app"),
+        ],
+    )
 
 
 if __name__ == "__main__":

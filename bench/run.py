@@ -36,8 +36,9 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
-APP_PORT = 18080
-STATIC_PORT = 18081
+# BENCH_PORT moves the service (and nginx, one port up) when 18080 is taken.
+APP_PORT = int(os.environ.get("BENCH_PORT", "18080"))
+STATIC_PORT = APP_PORT + 1
 CONNECTIONS = 32
 WRK_THREADS = 1
 WARM_UP_SECONDS = 2

@@ -1,8 +1,15 @@
 """`coalition-monitor` subcommands (app/cli.py), on a scratch SQLite database."""
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -47,6 +54,54 @@ def test_serve_migrates_and_seeds_an_empty_database(scratch_env, seed_data, monk
     assert _count(scratch_env, "measurement") == len(seed_data.measurements)
     cli.main(["serve"])  # a second start leaves the data alone
     assert _count(scratch_env, "measurement") == len(seed_data.measurements)
+
+
+def test_serve_with_workers_runs_the_production_server(tmp_path, seed_dir):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
+        SEED_DIR=str(seed_dir),
+        PORT=str(port),
+        REQUEST_LOG="false",
+    )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen(
+        [Path(sys.executable).parent / "coalition-monitor", "serve", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("coalition-monitor serve --workers 2 did not become ready")
+        assert httpx.get(f"{base}/v1/goals/A1").json()["code"] == "A1"
+        # granian's two workers, and /metrics sums them (a shared multiprocess directory).
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) == 2
+        for _ in range(20):
+            httpx.get(f"{base}/v1/perspectives")
+        metrics = httpx.get(f"{base}/metrics").text
+        counted = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("http_requests_total{") and 'route="/v1/perspectives"' in line
+        )
+        assert counted == 20
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
 
 
 def test_openapi_command_writes_the_document(tmp_path):
