@@ -25,6 +25,7 @@ USER coalition
 # Defaults for the container; DATABASE_URL in the environment (e.g. PostgreSQL) overrides SQLite.
 ENV HOST=0.0.0.0 \
     PORT=8000 \
+    MALLOC_ARENA_MAX=2 \
     SEED_DIR=/app/seed \
     DATABASE_URL=sqlite:////app/data/coalition-monitor.db
 VOLUME ["/app/data"]

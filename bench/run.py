@@ -92,6 +92,8 @@ def prepare_database(workdir: Path, database_url: str | None) -> dict[str, str]:
         # The soak writes as fast as it can; production keeps the default.
         WRITE_RATE_LIMIT="1000000/minute",
         PROMETHEUS_MULTIPROC_DIR=str(workdir / "prometheus"),
+        # As `coalition-monitor serve --workers N` sets it (app/cli.py).
+        MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
     )
     (workdir / "prometheus").mkdir()
     cli = str(VENV_BIN / "coalition-monitor")

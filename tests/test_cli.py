@@ -68,6 +68,7 @@ def test_serve_with_workers_runs_the_production_server(tmp_path, seed_dir):
         REQUEST_LOG="false",
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("MALLOC_ARENA_MAX", None)
     process = subprocess.Popen(
         [Path(sys.executable).parent / "coalition-monitor", "serve", "--workers", "2"],
         env=env,
@@ -90,6 +91,8 @@ def test_serve_with_workers_runs_the_production_server(tmp_path, seed_dir):
         # granian's two workers, and /metrics sums them (a shared multiprocess directory).
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) == 2
+        worker_env = Path(f"/proc/{children[0]}/environ").read_bytes().split(b"\0")
+        assert b"MALLOC_ARENA_MAX=2" in worker_env
         for _ in range(20):
             httpx.get(f"{base}/v1/perspectives")
         metrics = httpx.get(f"{base}/metrics").text
