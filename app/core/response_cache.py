@@ -134,7 +134,7 @@ class SqliteVersionReader:
             self._next_read = None
         try:
             future.set_result(self.current())
-        except sqlite3.Error as error:
+        except Exception as error:  # every waiter must hear of it, whatever it is
             future.set_exception(error)
 
     def current(self) -> int:

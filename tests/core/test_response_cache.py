@@ -308,3 +308,18 @@ def test_sqlite_version_reads_are_shared_within_one_loop_turn_and_never_stale(tm
     assert together == [1] * 10
     assert after_write == 2
     assert reads["n"] == 2
+
+
+def test_a_failing_shared_sqlite_read_reaches_every_waiter_and_the_next_read_retries(tmp_path):
+    database = tmp_path / "unmigrated.db"
+    reader = SqliteVersionReader(str(database))
+
+    async def together() -> list:
+        return await asyncio.gather(*(reader.shared() for _ in range(5)), return_exceptions=True)
+
+    failures = asyncio.run(together())
+    assert all(isinstance(failure, sqlite3.OperationalError) for failure in failures)
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE data_version (id INTEGER PRIMARY KEY, version INTEGER)")
+        connection.execute("INSERT INTO data_version VALUES (1, 7)")
+    assert asyncio.run(together()) == [7] * 5
