@@ -3,10 +3,8 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +14,7 @@ import sqlalchemy as sa
 from app import cli
 from app.core.config import get_settings
 from app.db import dispose_engines
+from tests.servers import free_port, wait_until_ready
 
 
 @pytest.fixture
@@ -57,9 +56,7 @@ def test_serve_migrates_and_seeds_an_empty_database(scratch_env, seed_data, monk
 
 
 def test_serve_with_workers_runs_the_production_server(tmp_path, seed_dir):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
@@ -78,14 +75,7 @@ def test_serve_with_workers_runs_the_production_server(tmp_path, seed_dir):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_ready(base, seconds=60):
             pytest.fail("coalition-monitor serve --workers 2 did not become ready")
         assert httpx.get(f"{base}/v1/goals/A1").json()["code"] == "A1"
         # granian's two workers, and /metrics sums them (a shared multiprocess directory).

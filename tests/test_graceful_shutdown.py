@@ -24,22 +24,17 @@ from sqlmodel import Session
 from app.core.config import Settings
 from app.main import create_app
 from app.services import api_keys
+from tests.servers import free_port, wait_until_ready
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GRANIAN = Path(sys.executable).parent / "granian"
 WRITERS = 6
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(writable_settings: Settings, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
     """granian with two workers on a free port, on the module's writable database."""
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         DATABASE_URL=writable_settings.database_url,
@@ -59,14 +54,7 @@ def server(writable_settings: Settings, tmp_path: Path) -> Iterator[tuple[subpro
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, so that no worker outlives the test
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:
+    if not wait_until_ready(f"http://127.0.0.1:{port}", seconds=30):
         _kill_group(process)
         pytest.fail(f"granian did not become ready: {process.stderr.read().decode()[-2000:]}")
     yield process, port

@@ -263,7 +263,7 @@ class ResponseCacheMiddleware:
         loop = asyncio.get_running_loop()
         computing = loop.create_future()
         running = self._computing.get((key, version))
-        if running is None or running.done() or running.get_loop() is not loop:
+        if running is None or running.get_loop() is not loop:
             self._computing[key, version] = computing
         try:
             entry = await self._compute(

@@ -4,7 +4,6 @@ for what we cannot serve. pandas reads the measurements URL from a real server a
 
 import csv
 import io
-import socket
 import threading
 import time
 
@@ -14,6 +13,7 @@ import uvicorn
 
 from app.main import create_app
 from tests.conftest import collect
+from tests.servers import free_port
 
 COLLECTIONS = [
     "/v1/perspectives",
@@ -140,15 +140,9 @@ def test_bad_format_is_400_and_format_only_on_collections(client):
 # --- a real server, for pandas -------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(engine, settings):
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )

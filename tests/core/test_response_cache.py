@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import sqlite3
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -225,27 +226,15 @@ def test_the_version_read_is_the_databases(engine):
     assert current_version(engine) == stored
 
 
-def _burst(client: TestClient, url: str, release: threading.Event, calls: list[str]) -> list:
+@pytest.mark.parametrize(
+    ("status", "computations"),
+    [
+        pytest.param(200, 1, id="simultaneous misses of one key are computed once"),
+        pytest.param(404, 8, id="waiters on an uncacheable answer compute their own"),
+    ],
+)
+def test_simultaneous_misses(engine, settings, status, computations):
     """Eight simultaneous requests for one URL; the route holds the first until all arrived."""
-    responses: list = [None] * 8
-
-    def fetch(index: int) -> None:
-        responses[index] = client.get(url)
-
-    threads = [threading.Thread(target=fetch, args=(index,)) for index in range(8)]
-    for thread in threads:
-        thread.start()
-    deadline = threading.Event()
-    while not calls and not deadline.wait(0.01):
-        pass
-    deadline.wait(0.5)  # the other seven reach the cache meanwhile
-    release.set()
-    for thread in threads:
-        thread.join(timeout=30)
-    return responses
-
-
-def test_simultaneous_misses_of_one_key_are_computed_once(engine, settings):
     calls: list[str] = []
     release = threading.Event()
     application = create_app(settings)
@@ -254,30 +243,28 @@ def test_simultaneous_misses_of_one_key_are_computed_once(engine, settings):
     def slow(name: str) -> Response:
         calls.append(name)
         release.wait(timeout=10)
-        return Response(f'{{"name": "{name}"}}'.encode(), media_type="application/json")
+        body = f'{{"name": "{name}"}}'.encode()
+        return Response(body, status_code=status, media_type="application/json")
 
+    responses: list = [None] * 8
     with TestClient(application) as client:
-        responses = _burst(client, "/v1/cache-probe-slow/a", release, calls)
-    assert calls == ["a"]
-    assert [response.status_code for response in responses] == [200] * 8
+
+        def fetch(index: int) -> None:
+            responses[index] = client.get("/v1/cache-probe-slow/a")
+
+        threads = [threading.Thread(target=fetch, args=(index,)) for index in range(8)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.5)  # the other seven reach the cache meanwhile
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert len(calls) == computations
+    assert [response.status_code for response in responses] == [status] * 8
     assert {response.content for response in responses} == {b'{"name": "a"}'}
-
-
-def test_waiters_on_an_uncacheable_answer_compute_their_own(engine, settings):
-    calls: list[str] = []
-    release = threading.Event()
-    application = create_app(settings)
-
-    @application.get("/v1/cache-probe-missing/{name}")
-    def missing(name: str) -> Response:
-        calls.append(name)
-        release.wait(timeout=10)
-        return Response(b"{}", status_code=404, media_type="application/json")
-
-    with TestClient(application) as client:
-        responses = _burst(client, "/v1/cache-probe-missing/a", release, calls)
-    assert len(calls) == 8
-    assert [response.status_code for response in responses] == [404] * 8
 
 
 def test_sqlite_version_reads_are_shared_within_one_loop_turn_and_never_stale(tmp_path):
