@@ -45,10 +45,13 @@ class Settings(BaseSettings):
         default=4 * 1024 * 1024, ge=0, description="Larger responses are not cached."
     )
     worker_threads: int = Field(
-        default=8,
+        default=40,
         ge=1,
         description="Threads per worker process for database work (reads that miss the cache, "
-        "writes); more would only queue at the database and cost memory.",
+        "writes). Keep it well above the connection pool (15): a sync route's response is "
+        "validated in a second thread while its session still holds a connection, so with "
+        "fewer threads than waiting requests the pool and the threads can wait on each other "
+        "until the pool's 30 s timeout.",
     )
     request_log: bool = Field(
         default=True, description="One structured JSON log line per request (the access log)."
