@@ -55,9 +55,7 @@ def get_engine(settings: Settings) -> Engine:
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _make_engine(
-                url, settings.sqlite_busy_timeout_ms, settings.sqlite_cache_kib
-            )
+            engine = _make_engine(url, settings.sqlite_busy_timeout_ms, settings.sqlite_cache_kib)
             _engines[url] = engine
         return engine
 

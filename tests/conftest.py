@@ -21,6 +21,8 @@ from app.core.config import Settings
 from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.seed import SEED_FILES, SeedData, read_seed, seed_database
+from tests.browser import browser  # noqa: F401  (the headless Chromium fixture)
+from tests.servers import running_server
 from tests.writable_database import (  # noqa: F401  (fixtures for the tests that write)
     api_key,
     auth,
@@ -97,6 +99,13 @@ def engine(settings: Settings) -> Iterator[Engine]:
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The app on a real uvicorn server on a free localhost port (seeded database, read-only)."""
+    with running_server(create_app(settings)) as base_url:
+        yield base_url
 
 
 def collect(client: TestClient, url: str) -> list[dict]:

@@ -179,8 +179,7 @@ def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, P
         key = (row.metric_code, row.period, source)
         if key in seen_measurements:
             problems.append(
-                f"{place}: same metric, period and source as measurements"
-                f"[{seen_measurements[key]}]"
+                f"{place}: same metric, period and source as measurements[{seen_measurements[key]}]"
             )
         seen_measurements.setdefault(key, index)
     return problems, periods

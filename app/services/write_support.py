@@ -32,9 +32,7 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 def _lock_row(session: Session, table: type[Goal] | type[Metric], code: str) -> None:
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            sa.update(table).where(table.code == code).values(position=table.position)
-        )
+        session.execute(sa.update(table).where(table.code == code).values(position=table.position))
     else:
         session.execute(sa.select(table.code).where(table.code == code).with_for_update())
 

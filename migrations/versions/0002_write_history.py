@@ -47,9 +47,7 @@ def upgrade() -> None:
     op.create_table(
         "measurement_revision",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column(
-            "measurement_id", sa.Integer(), sa.ForeignKey("measurement.id"), nullable=False
-        ),
+        sa.Column("measurement_id", sa.Integer(), sa.ForeignKey("measurement.id"), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("period_type", sa.String(length=20), nullable=False),
         sa.Column("period_start", sa.Integer(), nullable=False),

@@ -85,8 +85,9 @@ def test_a_correction_supersedes_and_the_old_entry_stays_readable(writable_clien
     assert old["superseded"] is True
     assert old["supersededBy"] == correction.json()["id"]
     assert history[correction.json()["id"]]["superseded"] is False
-    assert writable_client.get(f"/v1/goals/{goal.code}").json()["latestStatus"]["id"] == (
-        correction.json()["id"]
+    assert (
+        writable_client.get(f"/v1/goals/{goal.code}").json()["latestStatus"]["id"]
+        == (correction.json()["id"])
     )
     # An entry is superseded once; a further correction corrects the correction.
     again = writable_client.post(
@@ -285,8 +286,9 @@ def test_as_of_answers_as_the_service_stood_on_that_date(writable_client, auth, 
     listed = collect(
         writable_client, f"/v1/goals?asOf=2022-06-30&perspective={goal.perspective_code}"
     )
-    assert next(item for item in listed if item["code"] == goal.code)["latestStatus"]["id"] == (
-        june["id"]
+    assert (
+        next(item for item in listed if item["code"] == goal.code)["latestStatus"]["id"]
+        == (june["id"])
     )
     delayed = collect(writable_client, "/v1/goals?asOf=2022-06-30&progress=delayed")
     assert goal.code in {item["code"] for item in delayed}
