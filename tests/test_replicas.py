@@ -1,0 +1,129 @@
+"""Two service instances on one database, as a load balancer would run them: a write
+acknowledged by one instance is seen by the very next read through the other, with both
+response caches on. Each instance is a real server process (uvicorn, one worker) on the
+module's writable database (PostgreSQL or one SQLite file, whichever TEST_DATABASE_URL
+selects)."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.services import api_keys
+from tests.servers import free_port, wait_until_ready
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+ROUNDS = 200
+GOAL = "B3"
+PERSPECTIVE = "B"
+METRIC, PERIOD = "M5.1", "2019"
+
+
+def _start_instance(settings: Settings) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        REQUEST_LOG="false",
+        WRITE_RATE_LIMIT="100000/minute",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+        cwd=REPOSITORY,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    if not wait_until_ready(base, seconds=30):
+        _stop(process)
+        pytest.fail(f"instance did not become ready: {process.stderr.read().decode()[-2000:]}")
+    return process, base
+
+
+def _stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture(scope="module")
+def instances(writable_settings: Settings) -> Iterator[tuple[str, str]]:
+    first, first_url = _start_instance(writable_settings)
+    try:
+        second, second_url = _start_instance(writable_settings)
+    except BaseException:
+        _stop(first)
+        raise
+    yield first_url, second_url
+    _stop(first)
+    _stop(second)
+
+
+@pytest.fixture(scope="module")
+def key(writable_engine) -> str:
+    with Session(writable_engine) as session:
+        return api_keys.create_key(session, "replica-writer").secret
+
+
+def _measurement_url(base: str) -> str:
+    return f"{base}/v1/metrics/{METRIC}/measurements/{quote(PERIOD)}"
+
+
+def _reads_after_status(reader: httpx.Client, base: str, text: str, status_id: int) -> list[str]:
+    """The reads that must show the status just written; returns what was stale."""
+    stale = []
+    goal = reader.get(f"{base}/v1/goals/{GOAL}").json()
+    if goal["latestStatus"]["text"] != text:
+        stale.append("goal")
+    statuses = reader.get(f"{base}/v1/goals/{GOAL}/statuses", params={"pageSize": 500}).json()
+    if all(item["id"] != status_id for item in statuses["items"]):
+        stale.append("statuses")
+    listed = reader.get(f"{base}/v1/goals", params={"perspective": PERSPECTIVE}).json()
+    if not any(
+        item["code"] == GOAL and item["latestStatus"]["text"] == text for item in listed["items"]
+    ):
+        stale.append("goals?perspective")
+    return stale
+
+
+def test_a_write_through_one_instance_is_read_through_the_other(instances, key):
+    headers = {"Authorization": f"Bearer {key}"}
+    stale: list[str] = []
+    with httpx.Client(timeout=30) as http:
+        for round_number in range(ROUNDS):
+            writer, reader = instances if round_number % 2 == 0 else instances[::-1]
+            text = f"Replica check {round_number}: a status written through one instance."
+            created = http.post(
+                f"{writer}/v1/goals/{GOAL}/statuses",
+                json={"asOf": "2022-03-01", "text": text},
+                headers=headers,
+            )
+            assert created.status_code == 201, created.text
+            stale += _reads_after_status(http, reader, text, created.json()["id"])
+
+            current = http.get(_measurement_url(writer))
+            value = float(round_number)
+            replaced = http.put(
+                _measurement_url(writer),
+                json={"value": value, "valueText": str(round_number), "status": "final"},
+                headers=headers | {"If-Match": current.headers["ETag"]},
+            )
+            assert replaced.status_code == 200, replaced.text
+            if http.get(_measurement_url(reader)).json()["value"] != value:
+                stale.append("measurement")
+            if round_number % 20 == 0:
+                export = http.get(f"{reader}/v1/export").json()
+                if not any(status["text"] == text for status in export["statuses"]):
+                    stale.append("export")
+    assert stale == []
