@@ -3,7 +3,10 @@
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from sqlmodel import Session
 
@@ -69,15 +72,41 @@ def _keys(settings: Settings, arguments: argparse.Namespace) -> None:
             sys.exit(f"keys {arguments.keys_command}: {error}")
 
 
-def _import(settings: Settings, path: Path) -> None:
+def _import(settings: Settings, path: Path, *, quiet: bool) -> None:
     from app.services.report_import import ReportImportError, import_report_file
 
     with Session(get_engine(settings)) as session:
         try:
-            summary = import_report_file(session, path)
+            summary = import_report_file(session, path, opener=_reading_with_progress(quiet))
         except ReportImportError as error:
             sys.exit(f"Nothing imported: {path} has problems:\n{error}")
-    print(summary.describe(path))
+    if not quiet:
+        print(summary.describe(path))
+
+
+def _reading_with_progress(quiet: bool):
+    """Opens the file for each pass over it, with a progress bar of the bytes read; shown only
+    on a terminal (tqdm's `disable=None`) and never with --quiet."""
+    from tqdm import tqdm
+
+    passes = iter(("checking", "statuses", "measurements"))
+
+    @contextmanager
+    def opener(path: Path) -> Iterator[IO[bytes]]:
+        with (
+            path.open("rb") as handle,
+            tqdm.wrapattr(
+                handle,
+                "read",
+                total=path.stat().st_size,
+                desc=next(passes, "reading"),
+                disable=True if quiet else None,
+                leave=False,
+            ) as wrapped,
+        ):
+            yield wrapped
+
+    return opener
 
 
 def openapi_document() -> str:
@@ -113,6 +142,9 @@ def main(argv: list[str] | None = None) -> None:
         "import", help="import a later progress report (JSON; all or nothing, idempotent)"
     )
     report.add_argument("file", type=Path)
+    report.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary (for scripts)"
+    )
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", type=Path, default=Path("openapi.json"))
     arguments = parser.parse_args(argv)
@@ -130,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     elif arguments.command == "keys":
         _keys(settings, arguments)
     elif arguments.command == "import":
-        _import(settings, arguments.file)
+        _import(settings, arguments.file, quiet=arguments.quiet)
     elif arguments.command == "serve":
         _migrate(settings)
         _seed(settings, only_if_empty=True)

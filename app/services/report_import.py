@@ -1,79 +1,54 @@
 """Importing a later progress report: `coalition-monitor import <file>`.
 
-The file is one JSON document in the seed's formats (see README, "Importing a report"):
+The file's format and how it is read are in `report_file`. Everything is written in one
+transaction, or nothing is: records are checked as they stream by and written in chunks, and
+the first problem stops the writing (checking goes on, so every problem is reported with its
+place, e.g. `statuses[3].asOf`), after which the transaction is rolled back.
 
-    {"title": "...", "note": "...",
-     "statuses": [{"goalCode": "C4", "asOf": "2022-06-30", "asOfLabel": "juni 2022",
-                   "text": "...", "source": "...", "progress": "inProgress",
-                   "progressEvidence": "...", "sharedWith": []}],
-     "measurements": [{"metricCode": "M1.1", "period": "2022", "periodType": "year",
-                       "periodStart": 2022, "periodEnd": 2022, "value": 31, "valueText": "31",
-                       "status": "final", "source": null, "footnote": null, "line": null}]}
-
-A status is a goals.json status plus `goalCode`; a measurement is a measurements.csv row as a
-JSON object (`source`, `footnote` and `line` may be left out).
-
-The whole file is validated before anything is written, and every problem is reported with its
-place (`statuses[3].asOf`). Then everything is written in one transaction, under the same locks
-as the write API, or nothing is. Importing is idempotent:
+Importing is idempotent:
 - a status is matched on goal, `asOf` and source. The same text (and label, progress, evidence,
   shared goals) as the current entry: nothing to do. A different one: a correction that
   supersedes the current entry (the old one stays in the history). None: a new entry.
 - a measurement is matched on metric, period and source. Same values: nothing to do; other
   values: a new version (the replaced one is kept as a revision); none: a new measurement.
+
+Cost: one lookup and one multi-row statement per chunk of records, never one per record, and
+no statement whose size grows with the file; so a file of 100,000s of records imports in
+seconds to a minute on either database, in bounded memory.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO
 
-from pydantic import Field, ValidationError
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlmodel import Session
 
-from app.models import Goal, Metric, StatusUpdate
-from app.schemas import MeasurementIn, WriteModel
-from app.seed import MeasurementRecord, StatusRecord
-from app.services.goals import superseding_ids
-from app.services.measurement_writes import (
-    MeasurementFields,
-    Period,
-    parse_period,
-    record_measurement,
+from app.models import Goal, Measurement, MeasurementRevision, Metric, StatusUpdate
+from app.schemas import MeasurementIn
+from app.services.measurement_writes import parse_period
+from app.services.report_file import (
+    Entry,
+    ImportedMeasurement,
+    ImportedStatus,
+    ReportImportError,
+    check_outline,
+    entries,
 )
-from app.services.status_writes import NewStatus, append_status
 from app.services.validation import latest_allowed_date
-from app.services.write_support import utc_now
+from app.services.write_support import lock_all_goals_and_metrics, utc_now
 
+__all__ = ["ImportSummary", "ReportImportError", "import_report_file"]
 
-class ReportImportError(Exception):
-    """The file cannot be imported; the message lists every problem with its place."""
+CHUNK_SIZE = 1000
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-class ImportedStatus(StatusRecord):
-    goal_code: Annotated[str, Field(min_length=1)]
-    # Strict: a number is not a date.
-    as_of: date = Field(strict=True)
-
-
-class ImportedMeasurement(MeasurementRecord):
-    # Strict: "12" is text, not a number.
-    value: float | None = Field(strict=True, allow_inf_nan=False)
-    source: str | None = None
-    footnote: str | None = None
-    line: int | None = None
-
-
-class ReportFile(WriteModel):
-    title: str | None = None
-    # Free text about the file (e.g. that it is a test fixture); not stored.
-    note: str | None = None
-    statuses: list[ImportedStatus] = Field(default_factory=list)
-    measurements: list[ImportedMeasurement] = Field(default_factory=list)
+# Opens the file for one streaming pass; the CLI wraps it with a progress bar.
+Opener = Callable[[Path], AbstractContextManager[IO[bytes]]]
 
 
 @dataclass
@@ -106,182 +81,346 @@ class ImportSummary:
         )
 
 
-def _place(location: tuple[Any, ...]) -> str:
-    place = ""
-    for part in location:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
-    return place or "(file)"
+def _open(path: Path) -> AbstractContextManager[IO[bytes]]:
+    return path.open("rb")
 
 
-def read_report(path: Path) -> ReportFile:
+def import_report_file(session: Session, path: Path, *, opener: Opener = _open) -> ImportSummary:
+    check_outline(path, opener)
+    run = _ImportRun(session, author=f"import:{path.name}", now=utc_now())
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ReportImportError([f"cannot read {path}: {error.strerror or error}"]) from error
-    try:
-        return ReportFile.model_validate_json(raw)
-    except ValidationError as error:
-        raise ReportImportError(
-            [
-                f"{_place(tuple(item['loc']))}: {item['msg'].removeprefix('Value error, ')}"
-                for item in error.errors()
-            ]
-        ) from error
+        run.lock_everything()
+        run.statuses(_chunks(entries(path, "statuses", opener)))
+        run.measurements(_chunks(entries(path, "measurements", opener)))
+        if run.summary.problems:
+            raise ReportImportError(run.summary.problems)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return run.summary
 
 
-def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, Period]]:
-    """Every problem the database or the rules find in an otherwise well-formed file."""
-    problems: list[str] = []
-    goal_codes = set(session.exec(select(Goal.code)))
-    metrics = {metric.code: metric for metric in session.exec(select(Metric))}
-    latest = latest_allowed_date(utc_now().date())
-    seen_statuses: dict[tuple, int] = {}
-    for index, status in enumerate(report.statuses):
-        place = f"statuses[{index}]"
-        if status.goal_code not in goal_codes:
-            problems.append(f"{place}.goalCode: no goal with code {status.goal_code!r}")
-        for other in status.shared_with:
-            if other not in goal_codes:
-                problems.append(f"{place}.sharedWith: no goal with code {other!r}")
-        if status.as_of > latest:
-            problems.append(f"{place}.asOf: {status.as_of} is in the future")
-        if not status.text.strip():
-            problems.append(f"{place}.text: must not be empty")
-        key = (status.goal_code, status.as_of, status.source)
-        if key in seen_statuses:
-            problems.append(
-                f"{place}: same goal, asOf and source as statuses[{seen_statuses[key]}]"
+def _chunks(stream: Iterator[Entry]) -> Iterator[list[Entry]]:
+    while chunk := list(islice(stream, CHUNK_SIZE)):
+        yield chunk
+
+
+class _ImportRun:
+    """One import inside one transaction: the checks that need the database, and the writes."""
+
+    def __init__(self, session: Session, *, author: str, now: datetime) -> None:
+        self.session = session
+        self.author = author
+        self.now = now
+        self.summary = ImportSummary()
+        self.latest_as_of = latest_allowed_date(now.date())
+        self.goal_codes = set(session.scalars(sa.select(Goal.code)))
+        self.metric_sources = dict(session.execute(sa.select(Metric.code, Metric.source)).all())
+        self.seen_statuses: dict[tuple, int] = {}
+        self.seen_measurements: dict[tuple, int] = {}
+
+    @property
+    def writing(self) -> bool:
+        # After the first problem nothing more is written; everything is rolled back anyway.
+        return not self.summary.problems
+
+    def lock_everything(self) -> None:
+        """Every goal and metric (the write API locks one), so the state read below stays the
+        state written over."""
+        lock_all_goals_and_metrics(self.session)
+
+    # Statuses
+
+    def statuses(self, chunks: Iterator[list[Entry]]) -> None:
+        for chunk in chunks:
+            valid = [entry for entry in chunk if self._check_status(entry)]
+            if self.writing and valid:
+                self._write_statuses(valid)
+
+    def _check_status(self, entry: Entry) -> bool:
+        problems = list(entry.problems)
+        status = entry.record
+        if isinstance(status, ImportedStatus):
+            if status.goal_code not in self.goal_codes:
+                problems.append(f"{entry.place}.goalCode: no goal with code {status.goal_code!r}")
+            for other in status.shared_with:
+                if other not in self.goal_codes:
+                    problems.append(f"{entry.place}.sharedWith: no goal with code {other!r}")
+            if status.as_of > self.latest_as_of:
+                problems.append(f"{entry.place}.asOf: {status.as_of} is in the future")
+            if not status.text.strip():
+                problems.append(f"{entry.place}.text: must not be empty")
+            key = (status.goal_code, status.as_of, status.source)
+            if key in self.seen_statuses:
+                problems.append(
+                    f"{entry.place}: same goal, asOf and source as "
+                    f"statuses[{self.seen_statuses[key]}]"
+                )
+            self.seen_statuses.setdefault(key, entry.index)
+        self.summary.problems += problems
+        return not problems
+
+    def _write_statuses(self, chunk: list[Entry]) -> None:
+        current = self._current_statuses({(e.record.goal_code, e.record.as_of) for e in chunk})
+        rows = []
+        for entry in chunk:
+            status: ImportedStatus = entry.record
+            entries_now = current.get((status.goal_code, status.as_of, status.source), [])
+            if any(_same_status(row, status) for row in entries_now):
+                self.summary.statuses_unchanged += 1
+                continue
+            if entries_now:
+                self.summary.statuses_corrected += 1
+            else:
+                self.summary.statuses_added += 1
+            rows.append(self._status_row(status, entries_now[-1].id if entries_now else None))
+        if rows:
+            self.session.execute(sa.insert(StatusUpdate), rows)
+
+    def _current_statuses(self, keys: set[tuple[str, date]]) -> dict[tuple, list]:
+        """The entries not superseded, per goal, asOf and source, of the chunk's (goal, asOf)."""
+        table = StatusUpdate.__table__
+        correction = table.alias("correction")
+        rows = self.session.execute(
+            sa.select(
+                table.c.id,
+                table.c.goal_code,
+                table.c.as_of,
+                table.c.source,
+                table.c.text,
+                table.c.as_of_label,
+                table.c.progress,
+                table.c.progress_evidence,
+                table.c.shared_with,
             )
-        seen_statuses.setdefault(key, index)
-    periods: dict[int, Period] = {}
-    seen_measurements: dict[tuple, int] = {}
-    for index, row in enumerate(report.measurements):
-        place = f"measurements[{index}]"
-        metric = metrics.get(row.metric_code)
-        if metric is None:
+            .where(sa.tuple_(table.c.goal_code, table.c.as_of).in_(sorted(keys)))
+            .where(~sa.exists().where(correction.c.supersedes_id == table.c.id))
+            .order_by(table.c.id)
+        )
+        current: dict[tuple, list] = {}
+        for row in rows:
+            current.setdefault((row.goal_code, row.as_of, row.source), []).append(row)
+        return current
+
+    def _status_row(self, status: ImportedStatus, supersedes_id: int | None) -> dict:
+        return {
+            "goal_code": status.goal_code,
+            "as_of": status.as_of,
+            "as_of_label": status.as_of_label,
+            "text": status.text,
+            "progress": status.progress,
+            "progress_evidence": status.progress_evidence,
+            "source": status.source,
+            "shared_with": list(status.shared_with),
+            "author": self.author,
+            "recorded_at": self.now,
+            "supersedes_id": supersedes_id,
+        }
+
+    # Measurements
+
+    def measurements(self, chunks: Iterator[list[Entry]]) -> None:
+        for chunk in chunks:
+            valid = [entry for entry in chunk if self._check_measurement(entry)]
+            if valid:
+                self._write_measurements(valid)
+
+    def _check_measurement(self, entry: Entry) -> bool:
+        problems = list(entry.problems)
+        row = entry.record
+        if isinstance(row, ImportedMeasurement):
+            problems += self._measurement_problems(entry.place, row)
+            key = (row.metric_code, row.period, self._stored_source(row))
+            if key in self.seen_measurements:
+                problems.append(
+                    f"{entry.place}: same metric, period and source as "
+                    f"measurements[{self.seen_measurements[key]}]"
+                )
+            self.seen_measurements.setdefault(key, entry.index)
+        self.summary.problems += problems
+        return not problems
+
+    def _measurement_problems(self, place: str, row: ImportedMeasurement) -> list[str]:
+        problems = []
+        if row.metric_code not in self.metric_sources:
             problems.append(f"{place}.metricCode: no metric with code {row.metric_code!r}")
         parsed = parse_period(row.period)
         if isinstance(parsed, str):
             problems.append(f"{place}.period: {parsed}")
-        else:
-            periods[index] = Period(row.period, row.period_type, row.period_start, row.period_end)
         try:
             MeasurementIn(
                 value=row.value, value_text=row.value_text, status=row.status, source=row.source
             )
         except ValidationError as error:
-            for item in error.errors():
-                reason = item["msg"].removeprefix("Value error, ")
-                problems.append(f"{place}: {reason}")
-        source = row.source
-        if metric is not None and source == metric.source:
-            source = None
-        key = (row.metric_code, row.period, source)
-        if key in seen_measurements:
-            problems.append(
-                f"{place}: same metric, period and source as measurements[{seen_measurements[key]}]"
-            )
-        seen_measurements.setdefault(key, index)
-    return problems, periods
+            problems += [
+                f"{place}: {item['msg'].removeprefix('Value error, ')}" for item in error.errors()
+            ]
+        return problems
 
+    def _stored_source(self, row: ImportedMeasurement) -> str | None:
+        # As the write API stores it: a source only where it differs from the metric's.
+        metric_source = self.metric_sources.get(row.metric_code)
+        return None if row.source is None or row.source == metric_source else row.source
 
-def _same_status(record: StatusUpdate, status: ImportedStatus) -> bool:
-    return (
-        record.text == status.text
-        and record.as_of_label == status.as_of_label
-        and record.progress == status.progress
-        and record.progress_evidence == status.progress_evidence
-        and list(record.shared_with or []) == status.shared_with
-    )
-
-
-def import_report(session: Session, report: ReportFile, *, author: str) -> ImportSummary:
-    problems, periods = _check(session, report)
-    if problems:
-        raise ReportImportError(problems)
-    summary = ImportSummary()
-    now = utc_now()
-    try:
-        # Locks are taken in code order, so two imports cannot deadlock each other.
-        for status in sorted(report.statuses, key=lambda item: item.goal_code):
-            _import_status(session, status, summary, author=author, now=now)
-        indexed = sorted(enumerate(report.measurements), key=lambda pair: pair[1].metric_code)
-        for index, row in indexed:
-            metric = session.get(Metric, row.metric_code)
-            result = record_measurement(
-                session,
-                metric,
-                MeasurementFields(
-                    period=periods[index],
-                    value=row.value,
-                    value_text=row.value_text,
-                    status=row.status,
-                    source=row.source,
-                    footnote=row.footnote,
-                    line=row.line,
-                ),
-                author=author,
-                now=now,
-            )
-            if result.created:
-                summary.measurements_created += 1
-            elif result.changed:
-                summary.measurements_replaced += 1
+    def _write_measurements(self, chunk: list[Entry]) -> None:
+        figures = self._figures([entry.record for entry in chunk])
+        created, replaced, revisions = [], [], []
+        for entry in chunk:
+            row: ImportedMeasurement = entry.record
+            found = self._find(entry, row, figures.get(self._address(row), []))
+            if found is False or not self.writing:
+                continue
+            if found is None:
+                created.append(self._measurement_row(row))
+            elif _same_figure(found, row):
+                self.summary.measurements_unchanged += 1
             else:
-                summary.measurements_unchanged += 1
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return summary
+                revisions.append(self._revision_row(found))
+                replaced.append(self._replacement_row(found, row))
+        self._write_figures(created, replaced, revisions)
 
+    def _address(self, row: ImportedMeasurement) -> tuple:
+        """Where a row points: one figure when it names a source (the metric's own source is
+        stored as none), every figure of the period when it names none."""
+        if row.source is None:
+            return (row.metric_code, row.period)
+        return (row.metric_code, row.period, self._stored_source(row) or "")
 
-def _import_status(
-    session: Session, status: ImportedStatus, summary: ImportSummary, *, author: str, now
-) -> None:
-    source_matches = (
-        StatusUpdate.source.is_(None)
-        if status.source is None
-        else StatusUpdate.source == status.source
-    )
-    candidates = list(
-        session.exec(
-            select(StatusUpdate)
-            .where(
-                StatusUpdate.goal_code == status.goal_code,
-                StatusUpdate.as_of == status.as_of,
-                source_matches,
+    def _find(self, entry: Entry, row: ImportedMeasurement, figures: list):
+        """The figure this row addresses, None if new, False if the address is ambiguous."""
+        if len(figures) > 1:
+            metric_source = self.metric_sources[row.metric_code]
+            sources = "; ".join(repr(f.source or metric_source) for f in figures)
+            self.summary.problems.append(
+                f"{entry.place}.source: period {row.period} of {row.metric_code} has "
+                f"{len(figures)} figures (sources {sources}); name the source of the one "
+                "to replace"
             )
-            .order_by(StatusUpdate.id)
-        )
-    )
-    corrected = superseding_ids(session, [candidate.id for candidate in candidates])
-    current = [candidate for candidate in candidates if candidate.id not in corrected]
-    if any(_same_status(candidate, status) for candidate in current):
-        summary.statuses_unchanged += 1
-        return
-    append_status(
-        session,
-        NewStatus(
-            goal_code=status.goal_code,
-            as_of=status.as_of,
-            as_of_label=status.as_of_label,
-            text=status.text,
-            progress=status.progress,
-            progress_evidence=status.progress_evidence,
-            source=status.source,
-            shared_with=status.shared_with,
-            supersedes_id=current[-1].id if current else None,
-        ),
-        author=author,
-        recorded_at=now,
-    )
-    if current:
-        summary.statuses_corrected += 1
-    else:
-        summary.statuses_added += 1
+            return False
+        return figures[0] if figures else None
+
+    def _figures(self, rows: list[ImportedMeasurement]) -> dict[tuple, list]:
+        """The stored figures at the chunk's addresses, by address; two of a period are enough
+        to know that an address without a source is ambiguous."""
+        table = Measurement.__table__
+        stored_source = sa.func.coalesce(table.c.source, "")
+        named = sorted({self._address(row) for row in rows if row.source is not None})
+        unnamed = sorted({self._address(row) for row in rows if row.source is None})
+        figures: dict[tuple, list] = {}
+        if named:
+            found = sa.select(table).where(
+                sa.tuple_(table.c.metric_code, table.c.period, stored_source).in_(named)
+            )
+            for figure in self.session.execute(found):
+                address = (figure.metric_code, figure.period, figure.source or "")
+                figures.setdefault(address, []).append(figure)
+        if unnamed:
+            ranked = sa.select(
+                table,
+                sa.func.row_number()
+                .over(partition_by=(table.c.metric_code, table.c.period), order_by=table.c.id)
+                .label("rank"),
+            ).where(sa.tuple_(table.c.metric_code, table.c.period).in_(unnamed))
+            ranked = ranked.subquery()
+            for figure in self.session.execute(sa.select(ranked).where(ranked.c.rank <= 2)):
+                figures.setdefault((figure.metric_code, figure.period), []).append(figure)
+        return figures
+
+    def _write_figures(self, created: list, replaced: list, revisions: list) -> None:
+        if created:
+            self.session.execute(sa.insert(Measurement), created)
+        if revisions:
+            self.session.execute(sa.insert(MeasurementRevision), revisions)
+        if replaced:
+            table = Measurement.__table__
+            self.session.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("measurement_id"))
+                .values(
+                    {
+                        name: sa.bindparam(name)
+                        for name in (
+                            "value",
+                            "value_text",
+                            "status",
+                            "footnote",
+                            "version",
+                            "author",
+                            "recorded_at",
+                        )
+                    }
+                ),
+                replaced,
+            )
+        self.summary.measurements_created += len(created)
+        self.summary.measurements_replaced += len(replaced)
+
+    def _measurement_row(self, row: ImportedMeasurement) -> dict:
+        parsed = parse_period(row.period)
+        return {
+            "metric_code": row.metric_code,
+            "period": row.period,
+            "period_type": parsed.period_type,
+            "period_start": parsed.start,
+            "period_end": parsed.end,
+            "value": row.value,
+            "value_text": row.value_text,
+            "status": row.status,
+            "source": self._stored_source(row),
+            "footnote": row.footnote,
+            "line": row.line,
+            "version": 1,
+            "author": self.author,
+            "recorded_at": self.now,
+        }
+
+    def _replacement_row(self, found, row: ImportedMeasurement) -> dict:
+        return {
+            "measurement_id": found.id,
+            "value": row.value,
+            "value_text": row.value_text,
+            "status": row.status,
+            "footnote": row.footnote,
+            "version": found.version + 1,
+            "author": self.author,
+            "recorded_at": self.now,
+        }
+
+    def _revision_row(self, found) -> dict:
+        return {
+            "measurement_id": found.id,
+            "version": found.version,
+            "period_type": found.period_type,
+            "period_start": found.period_start,
+            "period_end": found.period_end,
+            "value": found.value,
+            "value_text": found.value_text,
+            "status": found.status,
+            "source": found.source,
+            "footnote": found.footnote,
+            "line": found.line,
+            "author": found.author,
+            "recorded_at": found.recorded_at,
+            "replaced_at": self.now,
+            "replaced_by": self.author,
+        }
 
 
-def import_report_file(session: Session, path: Path) -> ImportSummary:
-    report = read_report(path)
-    return import_report(session, report, author=f"import:{path.name}")
+def _same_status(row, status: ImportedStatus) -> bool:
+    return (
+        row.text == status.text
+        and row.as_of_label == status.as_of_label
+        and row.progress == status.progress
+        and row.progress_evidence == status.progress_evidence
+        and list(row.shared_with or []) == status.shared_with
+    )
+
+
+def _same_figure(found, row: ImportedMeasurement) -> bool:
+    return (found.value, found.value_text, found.status, found.footnote) == (
+        row.value,
+        row.value_text,
+        row.status,
+        row.footnote,
+    )

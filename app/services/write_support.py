@@ -43,3 +43,16 @@ def lock_goal(session: Session, code: str) -> None:
 
 def lock_metric(session: Session, code: str) -> None:
     _lock_row(session, Metric, code)
+
+
+def lock_all_goals_and_metrics(session: Session) -> None:
+    """For a bulk write (an import): every goal and metric row, in code order, so it cannot
+    deadlock with another import or with an API writer (who locks one row). SQLite has a single
+    writer, so making this transaction the writer once is enough."""
+    if session.get_bind().dialect.name == "sqlite":
+        first_goal = session.scalar(sa.select(Goal.code).order_by(Goal.code).limit(1))
+        if first_goal is not None:
+            lock_goal(session, first_goal)
+        return
+    for table in (Goal, Metric):
+        session.execute(sa.select(table.code).order_by(table.code).with_for_update())
