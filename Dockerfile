@@ -9,13 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies and code first; the seed data last, so data edits do not reinstall packages.
+# The package installs its own copy of the seed (pyproject.toml's data-files), so the image
+# needs no SEED_DIR.
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install . && rm -rf build *.egg-info
-
-COPY seed/perspectives.json seed/goals.json seed/indicators.json seed/measurements.csv ./seed/
+COPY seed ./seed
+RUN pip install . && rm -rf build *.egg-info app migrations seed
 
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app coalition \
     && mkdir -p /app/data \
@@ -26,7 +26,6 @@ USER coalition
 ENV HOST=0.0.0.0 \
     PORT=8000 \
     MALLOC_ARENA_MAX=2 \
-    SEED_DIR=/app/seed \
     DATABASE_URL=sqlite:////app/data/coalition-monitor.db
 VOLUME ["/app/data"]
 EXPOSE 8000

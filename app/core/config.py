@@ -1,5 +1,7 @@
 """Settings, read from the environment only when asked for (never at import time)."""
 
+import os
+import sysconfig
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -8,6 +10,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/coalition-monitor.db"
+# Where pyproject.toml's data-files install the seed, under the environment's data directory.
+INSTALLED_SEED_PATH = Path("share", "coalition-monitor", "seed")
+SEED_MARKER = "goals.json"
 
 
 class Settings(BaseSettings):
@@ -19,7 +24,11 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL; postgresql:// URLs use psycopg 3.",
     )
-    seed_dir: Path = Field(default=Path("seed"), description="Directory with the seed files.")
+    seed_dir: Path = Field(
+        default_factory=lambda: default_seed_dir(),
+        description="Directory with the seed files; by default the repository's `seed/` or, "
+        "when installed with pip, the copy installed with the package.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
@@ -89,6 +98,20 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return normalise_database_url(self.database_url)
+
+
+def default_seed_dir() -> Path:
+    """The seed beside the code in a checkout (or an editable install), else the copy that
+    `pip install .` put under the environment's data directory (pyproject's data-files), so
+    the service starts from any working directory."""
+    checkout = Path(__file__).resolve().parents[2] / "seed"
+    if (checkout / SEED_MARKER).exists():
+        return checkout
+    for scheme in (sysconfig.get_default_scheme(), f"{os.name}_user"):
+        installed = Path(sysconfig.get_path("data", scheme)) / INSTALLED_SEED_PATH
+        if (installed / SEED_MARKER).exists():
+            return installed
+    return checkout
 
 
 def normalise_database_url(url: str) -> str:
