@@ -194,13 +194,14 @@ class _ImportRun:
                 table.c.progress_evidence,
                 table.c.shared_with,
             )
-            .where(sa.tuple_(table.c.goal_code, table.c.as_of).in_(sorted(keys)))
+            .where(table.c.goal_code.in_(_column(keys, 0)), table.c.as_of.in_(_column(keys, 1)))
             .where(~sa.exists().where(correction.c.supersedes_id == table.c.id))
             .order_by(table.c.id)
         )
         current: dict[tuple, list] = {}
         for row in rows:
-            current.setdefault((row.goal_code, row.as_of, row.source), []).append(row)
+            if (row.goal_code, row.as_of) in keys:
+                current.setdefault((row.goal_code, row.as_of, row.source), []).append(row)
         return current
 
     def _status_row(self, status: ImportedStatus, supersedes_id: int | None) -> dict:
@@ -305,26 +306,34 @@ class _ImportRun:
         to know that an address without a source is ambiguous."""
         table = Measurement.__table__
         stored_source = sa.func.coalesce(table.c.source, "")
-        named = sorted({self._address(row) for row in rows if row.source is not None})
-        unnamed = sorted({self._address(row) for row in rows if row.source is None})
+        named = {self._address(row) for row in rows if row.source is not None}
+        unnamed = {self._address(row) for row in rows if row.source is None}
         figures: dict[tuple, list] = {}
         if named:
             found = sa.select(table).where(
-                sa.tuple_(table.c.metric_code, table.c.period, stored_source).in_(named)
+                table.c.metric_code.in_(_column(named, 0)),
+                table.c.period.in_(_column(named, 1)),
+                stored_source.in_(_column(named, 2)),
             )
             for figure in self.session.execute(found):
                 address = (figure.metric_code, figure.period, figure.source or "")
-                figures.setdefault(address, []).append(figure)
+                if address in named:
+                    figures.setdefault(address, []).append(figure)
         if unnamed:
             ranked = sa.select(
                 table,
                 sa.func.row_number()
                 .over(partition_by=(table.c.metric_code, table.c.period), order_by=table.c.id)
                 .label("rank"),
-            ).where(sa.tuple_(table.c.metric_code, table.c.period).in_(unnamed))
+            ).where(
+                table.c.metric_code.in_(_column(unnamed, 0)),
+                table.c.period.in_(_column(unnamed, 1)),
+            )
             ranked = ranked.subquery()
             for figure in self.session.execute(sa.select(ranked).where(ranked.c.rank <= 2)):
-                figures.setdefault((figure.metric_code, figure.period), []).append(figure)
+                address = (figure.metric_code, figure.period)
+                if address in unnamed:
+                    figures.setdefault(address, []).append(figure)
         return figures
 
     def _write_figures(self, created: list, replaced: list, revisions: list) -> None:
@@ -405,6 +414,13 @@ class _ImportRun:
             "replaced_at": self.now,
             "replaced_by": self.author,
         }
+
+
+def _column(keys: set[tuple], position: int) -> list:
+    """One part of the chunk's composite keys: the lookups filter each column by its (chunk-
+    bounded) list, which every database answers from an index, and the exact pairs are picked
+    out here; a list of tuples would be an OR of ANDs that PostgreSQL checks row by row."""
+    return sorted({key[position] for key in keys})
 
 
 def _same_status(row, status: ImportedStatus) -> bool:
