@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> None:
     report.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no summary (for scripts)"
     )
+    commands.add_parser(
+        "settings", help="print the configuration reference (markdown) from the settings class"
+    )
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", type=Path, default=Path("openapi.json"))
     arguments = parser.parse_args(argv)
@@ -152,6 +155,12 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command == "openapi":
         arguments.output.write_text(openapi_document(), encoding="utf-8")
         print(f"Wrote {arguments.output}")
+        return
+
+    if arguments.command == "settings":
+        from app.core.settings_doc import settings_table
+
+        print(settings_table(), end="")
         return
 
     settings = get_settings()
