@@ -140,12 +140,18 @@ def main(argv: list[str] | None = None) -> None:
 
         from app.main import create_app
 
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
+        uvicorn.run(create_app(settings), **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """How `serve` runs uvicorn: forwarded headers only from FORWARDED_ALLOW_IPS."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
 
 
 def _exec_production_server(settings: Settings, workers: int) -> None:

@@ -31,6 +31,7 @@ from app.core.http import ResponseConventionsMiddleware
 from app.core.limits import RequestLimitsMiddleware
 from app.core.observability import MetricsMiddleware, RequestIdMiddleware, configure_json_logging
 from app.core.openapi import install_openapi
+from app.core.proxies import TrustedProxyMiddleware
 from app.core.rate_limit import WriteRateLimitMiddleware
 from app.core.response_cache import ResponseCacheMiddleware
 from app.core.write_http import WriteConventionsMiddleware
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ResponseCacheMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: the request log and the limits per client address see the real client.
+    app.add_middleware(TrustedProxyMiddleware)
     return app
 
 
