@@ -28,7 +28,7 @@ from app.core.conformance import DocsSecurityMiddleware, ReadPreflightMiddleware
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
-from app.core.limits import RequestLimitsMiddleware
+from app.core.limits import RequestBodyMiddleware, RequestLimitsMiddleware
 from app.core.observability import MetricsMiddleware, RequestIdMiddleware, configure_json_logging
 from app.core.openapi import install_openapi
 from app.core.proxies import TrustedProxyMiddleware
@@ -102,6 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # conventions (API-Version, CORS, HEAD, problem 500), write conventions, request limits and
     # the write rate limit (inside, so their problems get the conventions' headers too).
     app.add_middleware(WriteRateLimitMiddleware)
+    # A write's body is received in full before anything below runs (no database work while a
+    # client is still sending), after the cheap checks of the request line and headers.
+    app.add_middleware(RequestBodyMiddleware)
     app.add_middleware(RequestLimitsMiddleware)
     # ETag, If-None-Match and Cache-Control for reads (inside the response cache, which keeps
     # the ETag it computes).

@@ -38,6 +38,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only when it cannot smuggle anything into logs or headers.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+# Logged and counted for a request that got no answer because its client went away first
+# (nginx's convention): not a server error.
+CLIENT_CLOSED_REQUEST = 499
 # Any other method is labelled OTHER: a client must not be able to mint metric series.
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -94,7 +97,7 @@ class RequestIdMiddleware:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
         size = 0
 
         async def send_with_request_id(message: Message) -> None:
@@ -106,9 +109,12 @@ class RequestIdMiddleware:
                 size += len(message.get("body", b""))
             await send(message)
 
+        failed = True
         try:
             await self.app(scope, receive, send_with_request_id)
+            failed = False
         finally:
+            status = _final_status(status, failed)
             request_id_var.reset(token)
             settings = getattr(scope["app"].state, "settings", None)
             if settings is None or settings.request_log:
@@ -126,6 +132,14 @@ class RequestIdMiddleware:
                         "client": (scope.get("client") or ("", 0))[0],
                     },
                 )
+
+
+def _final_status(sent: int | None, failed: bool) -> int:
+    """The status to log and count: the one sent, else 500 for an error and 499 when the app
+    ended without error and without an answer (its client had gone)."""
+    if sent is not None:
+        return sent
+    return 500 if failed else CLIENT_CLOSED_REQUEST
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
@@ -157,7 +171,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_and_note_status(message: Message) -> None:
             nonlocal status
@@ -165,9 +179,12 @@ class MetricsMiddleware:
                 status = message["status"]
             await send(message)
 
+        failed = True
         try:
             await self.app(scope, receive, send_and_note_status)
+            failed = False
         finally:
+            status = _final_status(status, failed)
             method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
             count, duration = self._metrics_for((route_template(scope), method, str(status)))
             count.inc()

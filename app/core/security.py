@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.core.errors import ProblemError
-from app.db import get_session
+from app.db import SessionDep
 from app.services import api_keys
 
 REALM = "coalition-monitor"
@@ -39,7 +38,7 @@ def _unauthorized(detail: str, *, error: str | None = None) -> ProblemError:
 
 def require_writer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
 ) -> Writer:
     if credentials is None:
         raise _unauthorized("Writing needs an API key: send 'Authorization: Bearer <key>'.")
