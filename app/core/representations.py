@@ -31,8 +31,11 @@ from starlette.responses import Response
 from app.core.errors import ProblemError
 
 JSON_MEDIA_TYPE = "application/json"
+JSON_LD_MEDIA_TYPE = "application/ld+json"
 CSV_MEDIA_TYPE = "text/csv"
 ZIP_MEDIA_TYPE = "application/zip"
+# Every media type a read can be negotiated to (a test checks the OpenAPI document against it).
+NEGOTIATED_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, CSV_MEDIA_TYPE, ZIP_MEDIA_TYPE)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # The `format` query parameter's values.
 FORMATS = {"json": JSON_MEDIA_TYPE, "csv": CSV_MEDIA_TYPE, "zip": ZIP_MEDIA_TYPE}
@@ -166,6 +169,22 @@ def negotiate(request: Request, offers: list[str]) -> str:
             f"This resource is available as {', '.join(offers)}.",
         )
     return chosen
+
+
+def representation_key(accept: bytes | None) -> tuple:
+    """What `negotiate` would make of this `Accept`, for any offers: for each media type we
+    serve, the quality and fitness `mimeparse.best_match` ranks it by. `Accept` values that
+    rank them alike choose alike, so they can share a cached answer."""
+    # No Accept chooses as `*/*` does: the first offer.
+    text = (accept or b"").decode("latin-1").strip() or "*/*"
+    try:
+        ranges = [mimeparse.parse_media_range(part) for part in text.split(",") if part.strip()]
+        return tuple(
+            mimeparse.quality_and_fitness_parsed(media_type, ranges)
+            for media_type in NEGOTIATED_MEDIA_TYPES
+        )
+    except (mimeparse.MimeTypeParseException, ValueError):
+        return ("unreadable", text)
 
 
 def csv_response(request: Request, json_response: Response, columns) -> Response:
