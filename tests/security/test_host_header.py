@@ -4,6 +4,7 @@ only from trusted proxies, on uvicorn and on granian."""
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -148,11 +149,27 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy_under_granian(
     log_file = tmp_path / "granian.log"
     with running_granian(environment, log_file) as base_url:
         httpx.get(f"{base_url}/healthz?probe=forwarded", headers={"X-Forwarded-For": "203.0.113.9"})
-    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
-    [line] = [line for line in lines if line.get("query") == "probe=forwarded"]
+        [line] = _logged_lines(log_file, lambda line: line.get("query") == "probe=forwarded")
     assert line["client"] == logged_client
 
 
+def _logged_lines(log_file: Path, wanted) -> list[dict]:
+    """The wanted JSON lines of a server's log, once written (a request's line follows its
+    answer)."""
+    deadline = time.monotonic() + 10
+    while True:
+        text = log_file.read_text()
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        found = [line for line in lines if wanted(line)]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def _server_only(options: dict) -> dict:
-    """uvicorn's options without where to listen (running_server picks a free port)."""
-    return {key: value for key, value in options.items() if key not in ("host", "port")}
+    """uvicorn's options as `serve` passes them, without where to listen (running_server picks
+    a free port) and without the logging configuration (which would remove the handler through
+    which these tests read the request log; tests/security/test_logs.py checks it)."""
+    return {
+        key: value for key, value in options.items() if key not in ("host", "port", "log_config")
+    }
