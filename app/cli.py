@@ -2,8 +2,10 @@
 
 import argparse
 import json
+import logging
+import logging.config
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -11,6 +13,7 @@ from typing import IO
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
+from app.core.observability import server_logging_config
 from app.db import get_engine
 
 # glibc gives every thread that allocates an arena of its own; with a worker's database threads
@@ -19,30 +22,30 @@ from app.db import get_engine
 PRODUCTION_MALLOC_ARENA_MAX = "2"
 
 
-def _migrate(settings: Settings) -> None:
+def _migrate(settings: Settings, say: Callable[[str], None] = print) -> None:
     from app.migrate import upgrade
 
     upgrade(get_engine(settings))
-    print("Database schema is at the latest migration.")
+    say("Database schema is at the latest migration.")
 
 
-def _seed(settings: Settings, *, only_if_empty: bool) -> None:
+def _seed(settings: Settings, *, only_if_empty: bool, say: Callable[[str], None] = print) -> None:
     from app.seed import SeedFormatError, database_is_empty, seed_database
 
     with Session(get_engine(settings)) as session:
         if only_if_empty and not database_is_empty(session):
-            print("Database already holds data; not seeding.")
+            say("Database already holds data; not seeding.")
             return
         try:
             report = seed_database(session, settings.seed_dir)
         except SeedFormatError as error:
             sys.exit(f"Seed files in {settings.seed_dir} are invalid:\n{error}")
     if report.changed:
-        print(
+        say(
             f"Seeded from {settings.seed_dir}: inserted {report.inserted}, updated {report.updated}"
         )
     else:
-        print(f"Database already matches the seed in {settings.seed_dir}; nothing changed.")
+        say(f"Database already matches the seed in {settings.seed_dir}; nothing changed.")
 
 
 def _keys(settings: Settings, arguments: argparse.Namespace) -> None:
@@ -173,20 +176,34 @@ def main(argv: list[str] | None = None) -> None:
     elif arguments.command == "import":
         _import(settings, arguments.file, quiet=arguments.quiet)
     elif arguments.command == "serve":
-        _migrate(settings)
-        _seed(settings, only_if_empty=True)
-        if arguments.workers > 1:
-            _exec_production_server(settings, arguments.workers)
-        import uvicorn
+        _serve(settings, arguments.workers)
 
-        from app.main import create_app
 
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
+def _serve(settings: Settings, workers: int) -> None:
+    """Every line `serve` writes is a JSON log line, the servers' own included."""
+    logging.config.dictConfig(server_logging_config(settings.log_level))
+    say = logging.getLogger("app.cli").info
+    _migrate(settings, say)
+    _seed(settings, only_if_empty=True, say=say)
+    if workers > 1:
+        _exec_production_server(settings, workers)
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(create_app(settings), **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """How `serve` runs uvicorn: forwarded headers only from FORWARDED_ALLOW_IPS, JSON logs."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "log_config": server_logging_config(settings.log_level),
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
 
 
 def _exec_production_server(settings: Settings, workers: int) -> None:
@@ -200,12 +217,15 @@ def _exec_production_server(settings: Settings, workers: int) -> None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coalition-metrics-")
     os.environ.setdefault("MALLOC_ARENA_MAX", PRODUCTION_MALLOC_ARENA_MAX)
     granian = shutil.which("granian") or str(Path(sys.executable).parent / "granian")
+    log_config = Path(tempfile.mkdtemp(prefix="coalition-logging-")) / "logging.json"
+    log_config.write_text(json.dumps(server_logging_config(settings.log_level)), encoding="utf-8")
     os.execv(
         granian,
         [
             *(granian, "--interface", "asgi", "--workers", str(workers), "--loop", "uvloop"),
             *("--host", settings.host, "--port", str(settings.port)),
-            *("--log-level", settings.log_level.lower(), "app.main:app"),
+            *("--log-level", settings.log_level.lower(), "--log-config", str(log_config)),
+            "app.main:app",
         ],
     )
 

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 from threading import Lock
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -71,3 +72,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: one session per request on the app's engine."""
     with Session(request.app.state.engine) as session:
         yield session
+
+
+# Closed as soon as the route function returns, before the answer is sent: a client that reads
+# slowly must not hold a pooled connection (routes return finished API shapes, never rows).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -28,10 +28,11 @@ from app.core.conformance import DocsSecurityMiddleware, ReadPreflightMiddleware
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
-from app.core.limits import RequestLimitsMiddleware
+from app.core.limits import RequestBodyMiddleware, RequestLimitsMiddleware
 from app.core.observability import MetricsMiddleware, RequestIdMiddleware, configure_json_logging
 from app.core.openapi import install_openapi
-from app.core.rate_limit import WriteRateLimitMiddleware
+from app.core.proxies import TrustedProxyMiddleware
+from app.core.rate_limit import WriteLimits
 from app.core.response_cache import ResponseCacheMiddleware
 from app.core.write_http import WriteConventionsMiddleware
 from app.db import get_engine
@@ -93,14 +94,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(reject_unknown_query_parameters)],
         )
     app.include_router(health.router)
+    app.state.write_limits = WriteLimits()
     install_problem_handlers(app)
     install_database_error_handlers(app)
     install_openapi(app)
     # Middleware runs outermost-last-added. From the outside in: request id (and the JSON
     # request log), metrics, the response cache (hits skip everything below), the response
     # conventions (API-Version, CORS, HEAD, problem 500), write conventions, request limits and
-    # the write rate limit (inside, so their problems get the conventions' headers too).
-    app.add_middleware(WriteRateLimitMiddleware)
+    # the write's body, received in full before anything below runs (no database work while a
+    # client is still sending); inside, so their problems get the conventions' headers too.
+    # Write rate limits apply during authentication (app/core/security.py).
+    app.add_middleware(RequestBodyMiddleware)
     app.add_middleware(RequestLimitsMiddleware)
     # ETag, If-None-Match and Cache-Control for reads (inside the response cache, which keeps
     # the ETag it computes).
@@ -114,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ResponseCacheMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: the request log and the limits per client address see the real client.
+    app.add_middleware(TrustedProxyMiddleware)
     return app
 
 

@@ -20,7 +20,9 @@ def chromium_path() -> str:
     raise RuntimeError("Chromium is not installed: apt-get install chromium (see .ci/run)")
 
 
-@pytest.fixture(scope="session")
+# Per module: sync_playwright runs an asyncio loop in the main thread while it is open, and
+# later tests that start a loop of their own (asyncio.run) must not find it running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 

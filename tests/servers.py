@@ -1,13 +1,22 @@
 """Helpers for tests that run a real server on a local port."""
 
+import contextlib
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+GRANIAN = Path(sys.executable).parent / "granian"
 
 
 def free_port() -> int:
@@ -37,7 +46,7 @@ def running_server(app, **config) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", **config)
+        uvicorn.Config(app, **{"log_level": "warning", "lifespan": "on", **config})
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
@@ -51,3 +60,32 @@ def running_server(app, **config) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+
+
+@contextmanager
+def running_granian(environment: dict[str, str], log_file: Path, workers: int = 1) -> Iterator[str]:
+    """The production server (granian, `app.main:app`) in a subprocess on a free port, with
+    these environment variables (DATABASE_URL at least) and its stderr in `log_file`; yields
+    its base URL and kills it (all its workers) on exit."""
+    port = free_port()
+    with open(log_file, "wb") as log:
+        process = subprocess.Popen(
+            [
+                *(GRANIAN, "--interface", "asgi", "--workers", str(workers)),
+                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+                "app.main:app",
+            ],
+            cwd=REPOSITORY,
+            env={**os.environ, **environment},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,  # its own process group, so that no worker outlives the test
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until_ready(base_url, seconds=30), log_file.read_text()[-2000:]
+        yield base_url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

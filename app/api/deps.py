@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlmodel import Session
 
 from app.api.presenters import Urls
 from app.core.errors import ProblemError
-from app.db import get_session
+from app.db import SessionDep
 from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-SessionDep = Annotated[Session, Depends(get_session)]
+__all__ = ["SessionDep"]
 
 
 def get_urls(request: Request) -> Urls:

@@ -3,6 +3,7 @@
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
+from starlette.datastructures import URL
 
 from app import schemas
 from app.models import Perspective
@@ -17,19 +18,35 @@ API_PREFIX = "/v1"
 
 
 class Urls:
-    """Absolute URLs under /v1 for the host the client used."""
+    """Absolute URLs under /v1, always on the configured public base URL (PUBLIC_BASE_URL).
+
+    Never on the request's `Host` or forwarded headers: a client names those freely, and a
+    cached answer built from them would hand its links to every later client.
+    """
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.root = str(request.base_url).rstrip("/") + API_PREFIX
+        self.base = request.app.state.settings.base_url
+        self.root = self.base + API_PREFIX
 
     def link(self, *segments: str, **query: str) -> schemas.Link:
         path = "".join("/" + quote(segment, safe="") for segment in segments)
         suffix = "?" + urlencode(query) if query else ""
         return schemas.Link(href=self.root + path + suffix)
 
+    def this_request(self) -> URL:
+        """The URL of this request (path and query) on the public base URL."""
+        scope = self.request.scope
+        path, root_path = scope["path"], scope.get("root_path", "")
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path) :]
+        # Escaped as Starlette escapes `request.url`.
+        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+        query = scope.get("query_string", b"").decode("latin-1")
+        return URL(self.base + path + ("?" + query if query else ""))
+
     def collection_links(self, page: Page) -> schemas.CollectionLinks:
-        url = self.request.url
+        url = self.this_request()
         next_link = None
         if page.next_cursor is not None:
             next_link = schemas.Link(href=str(url.include_query_params(cursor=page.next_cursor)))
@@ -49,7 +66,7 @@ def landing(urls: Urls, name: str, version: str, description: str) -> schemas.La
             metrics=urls.link("metrics"),
             measurements=urls.link("measurements"),
             openapi=urls.link("openapi.json"),
-            docs=schemas.Link(href=str(urls.request.base_url).rstrip("/") + "/docs"),
+            docs=schemas.Link(href=urls.base + "/docs"),
         ),
     )
 

@@ -5,6 +5,7 @@ import sysconfig
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,6 +32,17 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str | None = Field(
+        default=None,
+        description="The service's public address (`https://data.example.org`); every link "
+        "the API serves starts with it, whatever Host a request names. Default: "
+        "http://HOST:PORT.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses or networks of trusted reverse proxies; "
+        "`X-Forwarded-For` and `X-Forwarded-Proto` are honoured only from these (`*`: any).",
+    )
     log_level: str = "info"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     sqlite_cache_kib: int = Field(
@@ -38,6 +50,12 @@ class Settings(BaseSettings):
     )
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Larger request bodies are refused with 413."
+    )
+    request_body_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="A write's whole body must arrive within this time, else 408; no database "
+        "work starts before it has arrived.",
     )
     write_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -70,6 +88,11 @@ class Settings(BaseSettings):
         description="Writes per API key, in the `limits` notation (`120/minute`, `10/second`); "
         "each worker process counts on its own.",
     )
+    auth_failure_limit: str = Field(
+        default="20/minute",
+        description="Failed authentications (unknown or revoked keys) per client address, in "
+        "the `limits` notation; beyond it the address gets 429 until the window passes.",
+    )
     max_query_string_bytes: int = Field(
         default=2048, ge=1, description="Longer query strings are refused with 414."
     )
@@ -87,13 +110,35 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("write_rate_limit")
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("PUBLIC_BASE_URL must be an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise ValueError("PUBLIC_BASE_URL takes no query or fragment")
+        return value.strip().rstrip("/")
+
+    @field_validator("write_rate_limit", "auth_failure_limit")
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
         from limits import parse
 
         parse(value)  # a notation `limits` cannot read fails at startup, not at the first write
         return value
+
+    @property
+    def base_url(self) -> str:
+        """Where links point: PUBLIC_BASE_URL, else this server's own HOST and PORT."""
+        if self.public_base_url:
+            return self.public_base_url
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -3,16 +3,19 @@
 - a query string longer than `MAX_QUERY_STRING_BYTES` gets 414;
 - a declared body (`Content-Length`) larger than `MAX_REQUEST_BODY_BYTES` gets 413 (bodies sent
   without a length are counted as they arrive by the write routes, app/api/json_body.py);
-- a search term `q` longer than `MAX_SEARCH_QUERY_LENGTH` characters gets 400.
+- a search term `q` longer than `MAX_SEARCH_QUERY_LENGTH` characters gets 400;
+- a write's body is received whole before anything else runs (`RequestBodyMiddleware`).
 
 `pageSize` above its maximum is a 400 of the routes themselves (app/api/deps.py).
 """
 
+import contextlib
 from urllib.parse import parse_qsl
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
 
@@ -63,3 +66,88 @@ class RequestLimitsMiddleware:
                         [{"name": "q", "reason": reason}],
                     )
         return None
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its request body had arrived."""
+
+
+class RequestBodyMiddleware:
+    """A write's whole body is received (within `REQUEST_BODY_TIMEOUT_SECONDS` and
+    `MAX_REQUEST_BODY_BYTES`) before anything else happens: authentication, rate limits and
+    every database query come after it, so a client trickling its body holds no database
+    connection. The body is then handed on as if it had just arrived.
+
+    A body that does not arrive in time is 408; one that ends early is 400: the client went
+    away (the answer then reaches nobody), or the server could not read the body (a malformed
+    chunked encoding: granian reports it as a disconnect too). Nothing else runs for either.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        settings = scope["app"].state.settings
+        try:
+            with anyio.fail_after(settings.request_body_timeout_seconds):
+                body = await _receive_body(receive, settings.max_request_body_bytes)
+        except ClientGone:
+            await _refuse(scope, receive, send, 400, "The request body is incomplete or malformed.")
+            return
+        except TimeoutError:
+            seconds = settings.request_body_timeout_seconds
+            detail = f"The request body did not arrive within {seconds:g} seconds."
+            await _refuse(scope, receive, send, 408, detail)
+            return
+        except _TooLarge:
+            detail = f"The request body is larger than {settings.max_request_body_bytes} bytes."
+            await _refuse(scope, receive, send, 413, detail)
+            return
+        except Exception:  # a server may raise instead when it cannot read the body
+            await _refuse(scope, receive, send, 400, "The request body is incomplete or malformed.")
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _receive_body(receive: Receive, limit: int) -> bytes:
+    received = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        received.extend(message.get("body", b""))
+        if len(received) > limit:
+            raise _TooLarge
+        if not message.get("more_body", False):
+            return bytes(received)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands out the body once, then waits on the server (for a disconnect)."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
+    # The rest of the body is not read: the connection must not be reused for another request.
+    response = problem_response(Request(scope), status, detail, headers={"Connection": "close"})
+    with contextlib.suppress(Exception):  # the client may be gone already
+        await response(scope, receive, send)

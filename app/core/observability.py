@@ -5,6 +5,9 @@
   request (`REQUEST_LOG=false` turns the line off, e.g. for benchmarks).
 - `MetricsMiddleware`: request count and latency histogram per route template, method and
   status. The response cache and the database error handlers count their own events here too.
+- Secrets stay out of every log: no header is logged (so never `Authorization`), and query
+  values that carry keys (`?access_token=`, anything shaped like one of our keys) are redacted,
+  in the request line and in uvicorn's access line alike (`redact_target`).
 - `metrics_endpoint`: `/metrics` in the Prometheus text format. With several worker processes
   set `PROMETHEUS_MULTIPROC_DIR` to an empty directory shared by the workers (prometheus-client's
   multiprocess mode) so that every scrape sums all workers.
@@ -18,6 +21,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import unquote_plus
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -38,8 +42,33 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only when it cannot smuggle anything into logs or headers.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+# Logged and counted for a request that got no answer because its client went away first
+# (nginx's convention): not a server error.
+CLIENT_CLOSED_REQUEST = 499
 # Any other method is labelled OTHER: a client must not be able to mint metric series.
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+REDACTED = "[redacted]"
+# Query parameters that carry credentials by convention (OAuth's access_token, API keys, ...).
+_SECRET_PARAMETERS = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "auth",
+        "authorization",
+        "bearer",
+        "client_secret",
+        "id_token",
+        "key",
+        "password",
+        "refresh_token",
+        "secret",
+        "token",
+    }
+)
+# Our API keys (app/services/api_keys.py), wherever they turn up, also percent-encoded.
+_OUR_KEY = re.compile(r"cmk_[A-Za-z0-9_%-]+")
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 request_logger = logging.getLogger("app.request")
@@ -94,7 +123,7 @@ class RequestIdMiddleware:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
         size = 0
 
         async def send_with_request_id(message: Message) -> None:
@@ -106,9 +135,12 @@ class RequestIdMiddleware:
                 size += len(message.get("body", b""))
             await send(message)
 
+        failed = True
         try:
             await self.app(scope, receive, send_with_request_id)
+            failed = False
         finally:
+            status = _final_status(status, failed)
             request_id_var.reset(token)
             settings = getattr(scope["app"].state, "settings", None)
             if settings is None or settings.request_log:
@@ -117,8 +149,8 @@ class RequestIdMiddleware:
                     extra={
                         "requestId": request_id,
                         "method": scope["method"],
-                        "path": scope["path"],
-                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "path": _OUR_KEY.sub(REDACTED, scope["path"]),
+                        "query": redact_query(scope.get("query_string", b"").decode("latin-1")),
                         "route": route_template(scope),
                         "status": status,
                         "bytes": size,
@@ -126,6 +158,57 @@ class RequestIdMiddleware:
                         "client": (scope.get("client") or ("", 0))[0],
                     },
                 )
+
+
+def redact_query(query: str) -> str:
+    """The query string with the values of credential parameters, and our keys, redacted."""
+    parts = []
+    for part in query.split("&"):
+        name, separator, _ = part.partition("=")
+        normalised = unquote_plus(name).strip().lower().replace("-", "_")
+        parts.append(
+            f"{name}={REDACTED}" if separator and normalised in _SECRET_PARAMETERS else part
+        )
+    return _OUR_KEY.sub(REDACTED, "&".join(parts))
+
+
+def redact_target(target: str) -> str:
+    """A request target (`/path?query`) fit for a log."""
+    path, separator, query = target.partition("?")
+    redacted = _OUR_KEY.sub(REDACTED, path)
+    return redacted + separator + redact_query(query) if separator else redacted
+
+
+class RedactAccessLine(logging.Filter):
+    """Access lines of the servers log the request target as it came: uvicorn as the third
+    argument, granian as `path` and `query_string` (and any header its format names)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        arguments = record.args
+        if isinstance(arguments, tuple) and len(arguments) >= 3:
+            record.args = (*arguments[:2], redact_target(str(arguments[2])), *arguments[3:])
+        elif isinstance(arguments, dict):
+            record.args = {name: _redact_atom(name, value) for name, value in arguments.items()}
+        return True
+
+
+def _redact_atom(name: str, value: Any) -> Any:
+    if name == "path":
+        return _OUR_KEY.sub(REDACTED, str(value))
+    if name == "query_string":
+        return redact_query(str(value))
+    if name.startswith("_h"):  # a header; it may be Authorization
+        text = str(value)
+        return REDACTED if text.lower().startswith("bearer") else _OUR_KEY.sub(REDACTED, text)
+    return value
+
+
+def _final_status(sent: int | None, failed: bool) -> int:
+    """The status to log and count: the one sent, else 500 for an error and 499 when the app
+    ended without error and without an answer (its client had gone)."""
+    if sent is not None:
+        return sent
+    return 500 if failed else CLIENT_CLOSED_REQUEST
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
@@ -157,7 +240,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def send_and_note_status(message: Message) -> None:
             nonlocal status
@@ -165,9 +248,12 @@ class MetricsMiddleware:
                 status = message["status"]
             await send(message)
 
+        failed = True
         try:
             await self.app(scope, receive, send_and_note_status)
+            failed = False
         finally:
+            status = _final_status(status, failed)
             method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
             count, duration = self._metrics_for((route_template(scope), method, str(status)))
             count.inc()
@@ -190,18 +276,20 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+_JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+_JSON_RENAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+
+
 def json_formatter() -> JsonFormatter:
-    return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-    )
+    return JsonFormatter(_JSON_FIELDS, rename_fields=_JSON_RENAMES)
 
 
 def configure_json_logging(level: str = "info") -> None:
-    """Every log line of the app (and of uvicorn, when it runs us) as one JSON object on stderr,
-    with the request id of the request it belongs to. Idempotent."""
+    """Every log line of the app (and of uvicorn, when it runs us: its access line too, with
+    the target redacted) as one JSON object on stderr, with the request id of the request it
+    belongs to. Idempotent."""
     handler_name = "coalition-monitor-json"
-    for logger_name in ("app", "uvicorn", "uvicorn.error"):
+    for logger_name in ("app", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(logger_name)
         if any(handler.get_name() == handler_name for handler in logger.handlers):
             continue
@@ -209,6 +297,37 @@ def configure_json_logging(level: str = "info") -> None:
         handler.set_name(handler_name)
         handler.setFormatter(json_formatter())
         handler.addFilter(_RequestIdFilter())
+        if logger_name == "uvicorn.access":
+            handler.addFilter(RedactAccessLine())
         logger.handlers = [handler]
         logger.propagate = False
         logger.setLevel(level.upper())
+
+
+def server_logging_config(level: str = "info") -> dict[str, Any]:
+    """`logging.config.dictConfig` for uvicorn and granian themselves (their `log_config`), so
+    that their own lines, from the first, are JSON as well (access lines redacted)."""
+    formatter = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": _JSON_FIELDS,
+        "rename_fields": _JSON_RENAMES,
+    }
+    stream = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    redacted = f"{__name__}.RedactAccessLine"
+    loggers = ("app", "uvicorn", "uvicorn.error", "_granian")
+    access_loggers = ("uvicorn.access", "granian.access")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": formatter},
+        "filters": {"redact": {"()": redacted}},
+        "handlers": {"json": stream, "access": {**stream, "filters": ["redact"]}},
+        "loggers": {
+            **{name: _logger_config("json", level) for name in loggers},
+            **{name: _logger_config("access", level) for name in access_loggers},
+        },
+    }
+
+
+def _logger_config(handler: str, level: str) -> dict[str, Any]:
+    return {"handlers": [handler], "level": level.upper(), "propagate": False}

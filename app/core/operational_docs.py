@@ -43,9 +43,13 @@ def document_operational_responses(document: dict[str, Any]) -> None:
                 )
             if method in _WRITE_METHODS:
                 responses.setdefault(
+                    "408", _problem("The request body did not arrive within the time limit.")
+                )
+                responses.setdefault(
                     "429",
                     _problem(
-                        "Too many writes with this API key; retry after `Retry-After`.",
+                        "Too many writes with this API key, or too many failed "
+                        "authentications from this address; retry after `Retry-After`.",
                         retry_after=True,
                     ),
                 )

@@ -1,72 +1,69 @@
-"""Writes are rate-limited per API key (`WRITE_RATE_LIMIT`, e.g. `120/minute`); the excess gets
-429 with `Retry-After`. Reads are never limited here.
+"""Limits on writing, checked while a write is authenticated (app/core/security.py), each
+answered with 429 and `Retry-After`. Reads are never limited here.
 
-The key's identity is the SHA-256 digest of the presented bearer key, the same digest the
-api_key table stores (app/services/api_keys.py), so the limit follows the key without a
-database lookup and also slows down anyone trying keys. Writes without a key count per client
-address. The moving-window counters (the `limits` library) live in each worker process: with N
-workers a key may write up to N times the limit, which the README states.
+- Valid keys: at most `WRITE_RATE_LIMIT` writes per key (identified by the stored digest).
+- Failed authentications (an unknown or revoked key): at most `AUTH_FAILURE_LIMIT` per client
+  address; beyond it the address is refused before any key it presents is checked, so guessing
+  keys is slow and a guess learns nothing while the address waits.
+
+A request without any key is always 401 and counts for neither: nobody is writing, and nobody
+is guessing. Limits are checked only after authentication can tell a valid key from an
+invalid one, so an unknown key never uses up (or learns about) a real key's budget.
+
+The moving-window counters (the `limits` library) live in each worker process: with N workers
+a key may write up to N times the limit, which the README states.
 """
 
 import math
 import time
-from collections.abc import Callable
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from starlette.datastructures import Headers
-from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.errors import problem_response
-from app.services.api_keys import hash_key
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-# How a request names who is writing; a different scheme only needs another function.
-Identify = Callable[[Scope], str]
+from app.core.errors import ProblemError
 
 
-def api_key_identity(scope: Scope) -> str:
-    authorization = Headers(scope=scope).get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return "key:" + hash_key(credentials.strip())
-    client = scope.get("client") or ("unknown", 0)
-    return f"address:{client[0]}"
-
-
-class WriteRateLimitMiddleware:
-    def __init__(self, app: ASGIApp, identify: Identify = api_key_identity) -> None:
-        self.app = app
-        self.identify = identify
+class WriteLimits:
+    def __init__(self) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limits: dict[str, RateLimitItem] = {}
+        self._parsed: dict[str, RateLimitItem] = {}
 
     def _limit(self, notation: str) -> RateLimitItem:
         # Settings are known only at startup (never at import), so parse on first use.
-        item = self._limits.get(notation)
+        item = self._parsed.get(notation)
         if item is None:
-            item = self._limits[notation] = parse(notation)
+            item = self._parsed[notation] = parse(notation)
         return item
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        limit = self._limit(scope["app"].state.settings.write_rate_limit)
-        identity = self.identify(scope)
-        if self._limiter.hit(limit, identity):
-            await self.app(scope, receive, send)
-            return
-        reset_at = self._limiter.get_window_stats(limit, identity).reset_time
+    def refuse_locked_out_address(self, address: str, failure_limit: str) -> None:
+        """429 while `address` has used up its failed authentications."""
+        limit = self._limit(failure_limit)
+        if not self._limiter.test(limit, "failures", address):
+            raise self._too_many(
+                limit,
+                ("failures", address),
+                f"Too many failed authentications from this address: at most {limit}.",
+            )
+
+    def record_failure(self, address: str, failure_limit: str) -> None:
+        self._limiter.hit(self._limit(failure_limit), "failures", address)
+
+    def count_write(self, key_digest: str, write_limit: str) -> None:
+        """Counts one write of this key; 429 when it is one too many."""
+        limit = self._limit(write_limit)
+        if not self._limiter.hit(limit, "writes", key_digest):
+            raise self._too_many(
+                limit,
+                ("writes", key_digest),
+                f"Too many writes with this API key: at most {limit}.",
+            )
+
+    def _too_many(self, limit: RateLimitItem, identity: tuple[str, str], what: str) -> ProblemError:
+        reset_at = self._limiter.get_window_stats(limit, *identity).reset_time
         retry_after = max(1, math.ceil(reset_at - time.time()))
-        response = problem_response(
-            Request(scope),
+        return ProblemError(
             429,
-            f"Too many writes with this API key: at most {limit}. "
-            f"Retry after {retry_after} seconds.",
+            f"{what} Retry after {retry_after} seconds.",
             headers={"Retry-After": str(retry_after)},
         )
-        await response(scope, receive, send)

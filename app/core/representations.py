@@ -6,6 +6,11 @@ property added to a schema appears in both representations): nested objects beco
 columns (`latestStatus.asOf`, `_links.self.href`), lists become a JSON array in one cell,
 nulls become empty cells, numbers are written in plain notation with a dot.
 
+A text cell that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab
+or a carriage return) gets a leading `'`, as OWASP advises against CSV injection: the text
+someone wrote is shown, never executed. Numbers are never changed (a negative value stays
+`-2.5`); the JSON always has the text exactly as written.
+
 The representation is chosen by the `format` query parameter (`json`, `csv`; for tools that
 cannot set headers) or else by `Accept`; an `Accept` that allows neither is 406.
 """
@@ -26,8 +31,11 @@ from starlette.responses import Response
 from app.core.errors import ProblemError
 
 JSON_MEDIA_TYPE = "application/json"
+JSON_LD_MEDIA_TYPE = "application/ld+json"
 CSV_MEDIA_TYPE = "text/csv"
 ZIP_MEDIA_TYPE = "application/zip"
+# Every media type a read can be negotiated to (a test checks the OpenAPI document against it).
+NEGOTIATED_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, CSV_MEDIA_TYPE, ZIP_MEDIA_TYPE)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # The `format` query parameter's values.
 FORMATS = {"json": JSON_MEDIA_TYPE, "csv": CSV_MEDIA_TYPE, "zip": ZIP_MEDIA_TYPE}
@@ -89,17 +97,25 @@ def collection_item_model(response_model: Any) -> type[BaseModel] | None:
     return item if isinstance(item, type) and issubclass(item, BaseModel) else None
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | int | float):
         # Plain notation: never 1E+1 or 1e-05.
-        return format(value, "f")
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+    return _inert_text(str(value))
+
+
+def _inert_text(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
 
 
 def _lookup(item: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -153,6 +169,22 @@ def negotiate(request: Request, offers: list[str]) -> str:
             f"This resource is available as {', '.join(offers)}.",
         )
     return chosen
+
+
+def representation_key(accept: bytes | None) -> tuple:
+    """What `negotiate` would make of this `Accept`, for any offers: for each media type we
+    serve, the quality and fitness `mimeparse.best_match` ranks it by. `Accept` values that
+    rank them alike choose alike, so they can share a cached answer."""
+    # No Accept chooses as `*/*` does: the first offer.
+    text = (accept or b"").decode("latin-1").strip() or "*/*"
+    try:
+        ranges = [mimeparse.parse_media_range(part) for part in text.split(",") if part.strip()]
+        return tuple(
+            mimeparse.quality_and_fitness_parsed(media_type, ranges)
+            for media_type in NEGOTIATED_MEDIA_TYPES
+        )
+    except (mimeparse.MimeTypeParseException, ValueError):
+        return ("unreadable", text)
 
 
 def csv_response(request: Request, json_response: Response, columns) -> Response:

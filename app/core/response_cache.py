@@ -1,11 +1,13 @@
 """An in-process cache of encoded read responses, validated against the data version.
 
-Entries are keyed by path, query string and the request headers that select the
-representation (`Accept`, `Accept-Encoding`), and remember the data version they were computed
-at. Every request reads the current version from the database (one cheap query, shared by the
-requests that arrive while it runs, see `VersionReader`) and uses an entry only when the
-versions are equal, so a write acknowledged by any worker or replica is visible to the very next
-read everywhere: the write's commit bumps the version (database triggers, migration 0004).
+Entries are keyed by path, query string and the representation `Accept` selects (normalised:
+two `Accept` values that choose alike share one entry; `Accept-Encoding` is no part of the key,
+since nothing is compressed for the client), so no stream of crafted headers can flush the
+cache. Entries remember the data version they were computed at. Every request reads the
+current version from the database (one cheap query, shared by the requests that arrive while
+it runs, see `VersionReader`) and uses an entry only when the versions are equal, so a write
+acknowledged by any worker or replica is visible to the very next read everywhere: the write's
+commit bumps the version (database triggers, migration 0004).
 
 Why it is never stale: the version is read *before* the response is computed, so an entry is
 labelled with a version no newer than the data it holds; if a write commits in between, the
@@ -17,11 +19,14 @@ connection, filling the thread pool and pushing every other request back).
 
 It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
 Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
-`private`; the cache is bounded in total bytes (least recently used entries go first).
+`private`; the cache is bounded in total bytes (least recently used entries go first). An answer
+larger than the entry limit (the export, as the data grows) is kept compressed, and inflated for
+each client, which costs far less than computing it again.
 """
 
 import asyncio
 import sqlite3
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +43,7 @@ from app.core.observability import (
     ROUTE_TEMPLATE_KEY,
     route_template,
 )
+from app.core.representations import representation_key
 from app.services.data_version import current_version
 
 CACHED_PATH_PREFIX = "/v1"
@@ -49,8 +55,24 @@ _BODY_HEADERS = frozenset({b"content-length", b"content-type", b"content-disposi
 class CachedResponse:
     version: int
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    body: bytes  # as stored: zlib-compressed when `compressed`
     route_template: str
+    compressed: bool = False
+
+    def content(self) -> bytes:
+        return zlib.decompress(self.body) if self.compressed else self.body
+
+
+def _entry(
+    version: int, headers: list, body: bytes, template: str, max_entry: int
+) -> CachedResponse | None:
+    """The entry to keep for a response: as it is, compressed when too large, else None."""
+    if len(body) <= max_entry:
+        return CachedResponse(version, headers, body, template)
+    packed = zlib.compress(body, 6)
+    if len(packed) <= max_entry:
+        return CachedResponse(version, headers, packed, template, compressed=True)
+    return None
 
 
 class VersionReader:
@@ -227,7 +249,7 @@ class ResponseCacheMiddleware:
         if self.cache is None:
             self.cache = ResponseCache(settings.response_cache_max_bytes)
 
-        accept = accept_encoding = if_none_match = None
+        accept = if_none_match = None
         forwarded_headers = []
         for name, value in scope["headers"]:
             if name == b"if-none-match":
@@ -235,10 +257,8 @@ class ResponseCacheMiddleware:
                 continue  # we answer it ourselves, from the full response
             if name == b"accept":
                 accept = value
-            elif name == b"accept-encoding":
-                accept_encoding = value
             forwarded_headers.append((name, value))
-        key = (scope["path"], scope.get("query_string", b""), accept, accept_encoding)
+        key = (scope["path"], scope.get("query_string", b""), representation_key(accept))
         is_head = scope["method"] == "HEAD"
 
         try:
@@ -300,7 +320,6 @@ class ResponseCacheMiddleware:
         inner_scope = dict(scope, method="GET", headers=forwarded_headers)
         start: Message | None = None
         chunks: list[bytes] = []
-        size = 0
         passing_through = False
         suppress_body = is_head
 
@@ -314,7 +333,7 @@ class ResponseCacheMiddleware:
             await send(message)
 
         async def capture(message: Message) -> None:
-            nonlocal start, size, passing_through
+            nonlocal start, passing_through
             if passing_through:
                 await forward(message)
             elif message["type"] == "http.response.start":
@@ -324,14 +343,6 @@ class ResponseCacheMiddleware:
                     await forward(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-                size += len(chunks[-1])
-                if size > max_entry:
-                    # Too large to keep: pass it on as it comes.
-                    passing_through = True
-                    assert start is not None
-                    await forward(start)
-                    await forward(dict(message, body=b"".join(chunks)))
-                    chunks.clear()
             else:
                 await forward(message)
 
@@ -340,7 +351,13 @@ class ResponseCacheMiddleware:
         if passing_through or start is None:
             return None
         headers = list(start.get("headers", []))
-        entry = CachedResponse(version, headers, b"".join(chunks), template)
+        body = b"".join(chunks)
+        entry = _entry(version, headers, body, template, max_entry)
+        if entry is None:  # too large even compressed: answered, not kept
+            await _send_cached(
+                CachedResponse(version, headers, body, template), if_none_match, is_head, send
+            )
+            return None
         self.cache.put(key, entry)
         await _send_cached(entry, if_none_match, is_head, send)
         return entry
@@ -386,5 +403,5 @@ async def _send_cached(
         {"type": "http.response.start", "status": 200, "headers": entry.headers}, if_none_match
     )
     await send(start)
-    body = b"" if is_head or not_modified else entry.body
+    body = b"" if is_head or not_modified else entry.content()
     await send({"type": "http.response.body", "body": body})

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.core.errors import ProblemError
-from app.db import get_session
+from app.core.rate_limit import WriteLimits
+from app.db import SessionDep
 from app.services import api_keys
 
 REALM = "coalition-monitor"
@@ -38,14 +38,22 @@ def _unauthorized(detail: str, *, error: str | None = None) -> ProblemError:
 
 
 def require_writer(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
 ) -> Writer:
+    """The writer of a valid key; the limits of app/core/rate_limit.py apply on the way."""
     if credentials is None:
         raise _unauthorized("Writing needs an API key: send 'Authorization: Bearer <key>'.")
+    settings = request.app.state.settings
+    limits: WriteLimits = request.app.state.write_limits
+    address = (request.scope.get("client") or ("unknown", 0))[0]
+    limits.refuse_locked_out_address(address, settings.auth_failure_limit)
     record = api_keys.authenticate(session, credentials.credentials)
     if record is None:
+        limits.record_failure(address, settings.auth_failure_limit)
         raise _unauthorized("The API key is unknown or revoked.", error="invalid_token")
+    limits.count_write(record.key_hash, settings.write_rate_limit)
     return Writer(name=record.name)
 
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.core.caching import if_none_match_matches
 from app.core.errors import ProblemError
 from app.models import Measurement, MeasurementRevision, Metric
 from app.schemas import MeasurementIn
@@ -208,8 +209,8 @@ def _tags(header: str) -> list[str]:
 
 
 def _matches(header: str, etag: str | None) -> bool:
-    """RFC 9110 If-Match / If-None-Match against the current ETag (None: no current figure).
-    If-Match compares strongly, so a weak tag (W/"...") never matches."""
+    """RFC 9110 If-Match against the current ETag (None: no current figure). If-Match compares
+    strongly, so a weak tag (W/"...") never matches."""
     tags = _tags(header)
     if etag is None:
         return False
@@ -304,8 +305,11 @@ def record_measurement(
     measurement = _find(session, metric, fields.period.text, fields.source)
     etag = measurement_etag(measurement) if measurement is not None else None
     if preconditions is not None:
-        if preconditions.if_none_match is not None and (
-            _matches(preconditions.if_none_match, etag)
+        if (
+            preconditions.if_none_match is not None
+            and etag is not None
+            # Weak comparison, as RFC 9110 prescribes for If-None-Match: W/"x" names "x" too.
+            and if_none_match_matches(preconditions.if_none_match, etag)
         ):
             raise ProblemError(412, "The measurement exists (If-None-Match).")
         if preconditions.if_match is not None and not _matches(preconditions.if_match, etag):

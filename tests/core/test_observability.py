@@ -5,7 +5,7 @@ import json
 import logging
 import re
 
-from app.core.observability import json_formatter
+from app.core.observability import json_formatter, redact_query, redact_target
 
 
 def _metric(client, name: str, **labels: str) -> float:
@@ -115,3 +115,11 @@ def test_metrics_are_prometheus_text(client):
     assert response.headers["content-type"].startswith("text/plain")
     assert "# TYPE http_request_duration_seconds histogram" in response.text
     assert "# TYPE database_errors_total counter" in response.text
+
+
+def test_redaction_keeps_what_is_no_secret():
+    assert redact_query("pageSize=5&cursor=abc&q=water") == "pageSize=5&cursor=abc&q=water"
+    assert redact_query("Access-Token=x&TOKEN=y&q=cmk_abc") == (
+        "Access-Token=[redacted]&TOKEN=[redacted]&q=[redacted]"
+    )
+    assert redact_target("/v1/goals/cmk_abc?key=1") == "/v1/goals/[redacted]?key=[redacted]"

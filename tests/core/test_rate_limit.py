@@ -1,36 +1,28 @@
-"""Writes are rate-limited per API key; reads never are."""
+"""The write limits themselves (their use during authentication: tests/security/)."""
 
-from fastapi.testclient import TestClient
+import pytest
 
-from app.core.rate_limit import api_key_identity
-from app.main import create_app
-from app.services.api_keys import hash_key
-
-BODY = {"asOf": "2022-03-01", "text": "Rate limit test."}
+from app.core.errors import ProblemError
+from app.core.rate_limit import WriteLimits
 
 
-def test_writes_over_the_limit_get_429_with_retry_after(engine, settings):
-    limited = settings.model_copy(update={"write_rate_limit": "2/minute"})
-    with TestClient(create_app(limited)) as client:
-        key_a = {"Authorization": "Bearer cmk_not-a-real-key-a"}
-        key_b = {"Authorization": "Bearer cmk_not-a-real-key-b"}
-        # Unknown keys: the route answers 401, and the attempts still count for that key.
-        for _ in range(2):
-            assert client.post("/v1/goals/A1/statuses", json=BODY, headers=key_a).status_code == 401
-        refused = client.post("/v1/goals/A1/statuses", json=BODY, headers=key_a)
-        assert refused.status_code == 429
-        assert refused.headers["content-type"] == "application/problem+json"
-        assert 1 <= int(refused.headers["Retry-After"]) <= 60
-        assert refused.headers["Cache-Control"] == "no-store"
-        assert "not-a-real-key" not in refused.text
-        # Another key has its own budget; reads are not limited at all.
-        assert client.post("/v1/goals/A1/statuses", json=BODY, headers=key_b).status_code == 401
-        for _ in range(5):
-            assert client.get("/v1/goals/A1", headers=key_a).status_code == 200
+def test_a_key_gets_its_own_budget_of_writes():
+    limits = WriteLimits()
+    for _ in range(2):
+        limits.count_write("digest-a", "2/minute")
+    with pytest.raises(ProblemError) as refused:
+        limits.count_write("digest-a", "2/minute")
+    assert refused.value.status == 429
+    assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
+    limits.count_write("digest-b", "2/minute")
 
 
-def test_the_identity_is_the_stored_digest_of_the_key():
-    scope = {"headers": [(b"authorization", b"Bearer cmk_secret")], "client": ("10.0.0.1", 1)}
-    assert api_key_identity(scope) == "key:" + hash_key("cmk_secret")
-    anonymous = {"headers": [], "client": ("10.0.0.1", 1)}
-    assert api_key_identity(anonymous) == "address:10.0.0.1"
+def test_an_address_is_locked_out_only_after_its_failures():
+    limits = WriteLimits()
+    limits.refuse_locked_out_address("10.0.0.1", "2/minute")
+    for _ in range(2):
+        limits.record_failure("10.0.0.1", "2/minute")
+    with pytest.raises(ProblemError) as refused:
+        limits.refuse_locked_out_address("10.0.0.1", "2/minute")
+    assert refused.value.status == 429
+    limits.refuse_locked_out_address("10.0.0.2", "2/minute")

@@ -15,6 +15,9 @@ from app.main import create_app
 from tests.conftest import collect
 from tests.servers import free_port
 
+# Text cells beginning with these are prefixed with a quote in CSV (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
 COLLECTIONS = [
     "/v1/perspectives",
     "/v1/goals",
@@ -63,6 +66,8 @@ def test_every_collection_is_csv_with_the_json_items(client, url):
                 assert row[column] == str(value).lower()
             elif isinstance(value, int | float):
                 assert float(row[column]) == value
+            elif isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                assert row[column] == "'" + value  # inert in a spreadsheet (OWASP)
             elif isinstance(value, str):
                 assert row[column] == value
 

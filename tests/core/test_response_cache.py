@@ -74,14 +74,16 @@ def test_head_and_get_are_answered_alike_from_the_cache(client):
         assert head.headers[name] == full.headers[name]
 
 
-def test_representation_headers_are_part_of_the_key(client):
+def test_the_chosen_representation_is_part_of_the_key_and_the_encoding_is_not(client):
     url = "/v1/perspectives"
     plain = client.get(url, headers={"Accept-Encoding": "identity"})
     other = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert plain.content == other.content
+    csv = client.get(url, headers={"Accept": "text/csv"})
+    assert csv.content != plain.content
     cache = _cache_of(client)
-    keys = [key for key in cache._entries if key[0] == url]
-    assert {key[3] for key in keys} >= {b"identity", b"gzip"}
+    keys = [key for key in cache._entries if key[:2] == (url, b"")]
+    assert len(keys) == 2
 
 
 def test_errors_are_not_cached(client):

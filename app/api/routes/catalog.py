@@ -2,12 +2,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import SessionDep, UrlsDep
-from app.core.representations import JSON_MEDIA_TYPE, negotiate
+from app.core.representations import JSON_LD_MEDIA_TYPE, JSON_MEDIA_TYPE, negotiate
 from app.services import catalog, export
 
 router = APIRouter(tags=["catalog"])
-
-JSON_LD_MEDIA_TYPE = "application/ld+json"
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""Regression tests for attacks on the service: each reproduces one as an attacker would."""
