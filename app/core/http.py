@@ -7,6 +7,7 @@ from http import HTTPStatus
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.conformance import EXPOSED_RESPONSE_HEADERS
 from app.core.errors import PROBLEM_MEDIA_TYPE
 
 logger = logging.getLogger("app")
@@ -49,7 +50,7 @@ class ResponseConventionsMiddleware:
                 if is_read:
                     # Everything here is public open data: any origin may read it.
                     headers["Access-Control-Allow-Origin"] = "*"
-                    headers["Access-Control-Expose-Headers"] = "API-Version, ETag, Link"
+                    headers["Access-Control-Expose-Headers"] = EXPOSED_RESPONSE_HEADERS
             elif message["type"] == "http.response.body" and is_head:
                 message = dict(message, body=b"")
             await send(message)
