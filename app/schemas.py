@@ -333,6 +333,7 @@ class StatusUpdateIn(WriteModel):
     supersedes: int | None = Field(
         default=None,
         ge=1,
+        le=2**31 - 1,
         strict=True,
         description="Id of an entry of the same goal that this one corrects; that entry must "
         "not be superseded already (correct the latest correction instead).",

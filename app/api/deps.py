@@ -92,6 +92,11 @@ LIST_STYLE_NOTE = (
 )
 
 
+# Bounds that keep every query string the schema allows within the 2048-byte limit (414).
+MAX_LIST_ITEMS = 5
+MAX_LIST_ITEM_LENGTH = 60
+
+
 def _split_commas(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
@@ -101,11 +106,20 @@ def _split_commas(values: list[str] | None) -> list[str] | None:
 def code_list(name: str, pattern: str, description: str) -> object:
     """A filter that takes one or more values, each matching `pattern`. A value of that form
     that names nothing matches nothing (an empty page, not an error)."""
-    item = Annotated[str, StringConstraints(pattern=f"^(?:{pattern})(?:,(?:{pattern}))*$")]
+    item = Annotated[
+        str,
+        StringConstraints(
+            max_length=MAX_LIST_ITEM_LENGTH, pattern=f"^(?:{pattern})(?:,(?:{pattern}))*$"
+        ),
+    ]
     return Annotated[
         list[item] | None,
         AfterValidator(_split_commas),
-        Query(alias=name, description=description + LIST_STYLE_NOTE.format(name=name)),
+        Query(
+            alias=name,
+            max_length=MAX_LIST_ITEMS,
+            description=description + LIST_STYLE_NOTE.format(name=name),
+        ),
     ]
 
 

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
-from app.core.errors import InvalidParameterError
 from app.models import Measurement, Perspective
 
 _PLAUSIBLE_CODE = re.compile(r"[\w.\-]{1,100}")
@@ -36,8 +35,7 @@ def year_bounds(
     year: int | None, year_from: int | None, year_to: int | None
 ) -> tuple[int | None, int | None]:
     """Combine `year`, `yearFrom` and `yearTo` into one inclusive range of years."""
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidParameterError("yearFrom", f"yearFrom {year_from} is after yearTo {year_to}")
+    # yearFrom after yearTo is a valid question whose answer is empty (see below).
     low, high = year_from, year_to
     if year is not None:
         low = year if low is None else max(low, year)

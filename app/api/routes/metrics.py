@@ -36,6 +36,7 @@ router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=Representati
 SourceAddress = Annotated[
     str | None,
     Query(
+        min_length=1,
         description="The figure's source, when the period has figures from several sources "
         "(M12.1 2021); without it such a period is ambiguous (409). As shown in `source`.",
     ),
