@@ -89,6 +89,11 @@ def _fuzz(operation, headers, known: list[dict[str, str]] | None):
     def answers_as_documented(case, data):
         if known and data.draw(st.booleans(), label="use real path parameters"):
             case.path_parameters = dict(data.draw(st.sampled_from(known), label="resource"))
+        if case.query and case.query.get("format") in ("csv", "zip"):
+            # The document gives only the JSON as the 200 body, so that generated clients type
+            # it exactly; CSV and ZIP are described in words and tested in
+            # tests/core/test_representations.py and tests/clients/test_data_frames.py.
+            case.query["format"] = "json"
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
 
