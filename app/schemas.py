@@ -349,6 +349,21 @@ class StatusUpdateIn(WriteModel):
 
 
 class MeasurementIn(WriteModel):
+    # The document states the rule of `_value_matches_status` too.
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        json_schema_extra={
+            "if": {
+                "properties": {"status": {"enum": ["final", "provisional"]}},
+                "required": ["status"],
+            },
+            "then": {"properties": {"value": {"type": "number"}}},
+            "else": {"properties": {"value": {"type": "null"}}},
+        },
+    )
+
     value: float | None = Field(
         strict=True,
         allow_inf_nan=False,

@@ -62,7 +62,10 @@ class Settings(BaseSettings):
         "each worker process counts on its own.",
     )
     max_query_string_bytes: int = Field(
-        default=2048, ge=1, description="Longer query strings are refused with 414."
+        default=8192,
+        ge=1,
+        description="Longer query strings are refused with 414 (every query string the "
+        "OpenAPI document allows is shorter than the default).",
     )
     max_search_query_length: int = Field(
         default=200, ge=1, description="Longer `q` search terms are refused with 400."

@@ -264,13 +264,16 @@ class RepresentationRoute(APIRoute):
         columns = self.csv_columns
         offers = [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] if columns is not None else [JSON_MEDIA_TYPE]
 
+        paged = any(param.alias == "pageSize" for param in self.dependant.query_params)
+
         async def negotiating_handler(request: Request) -> Response:
             if request.method not in ("GET", "HEAD"):
                 return await handler(request)
             media_type = negotiate(request, offers)
             if media_type != CSV_MEDIA_TYPE:
                 return await handler(request)
-            if "pageSize" not in request.query_params and "cursor" not in request.query_params:
+            whole = "pageSize" not in request.query_params and "cursor" not in request.query_params
+            if paged and whole:
                 return await whole_collection_csv(request, handler, columns)
             response = await handler(request)
             if response.status_code != 200:
