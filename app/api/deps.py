@@ -3,9 +3,9 @@
 import re
 from typing import Annotated, get_args
 
+from annotated_types import MaxLen
 from fastapi import Depends, Path, Query, Request
 from fastapi._compat.shared import field_annotation_is_sequence
-from annotated_types import MaxLen
 from pydantic import AfterValidator, StringConstraints
 from sqlmodel import Session
 
