@@ -87,15 +87,19 @@ MetricPath = code_path(METRIC_CODE, "Metric code, e.g. `M1.1`.")
 
 # --- filters that take several values -----------------------------------------------------
 
-LIST_STYLE_NOTE = (
-    " Several values: repeat the parameter (`{name}=X&{name}=Y`) or separate them with commas "
-    "(`{name}=X,Y`); an item matches any of them."
-)
-
-
 # Bounds that keep every query string the schema allows within the 8192-byte limit (414).
 MAX_LIST_ITEMS = 5
 MAX_LIST_ITEM_LENGTH = 60
+
+
+LIST_STYLE_NOTE = (
+    " Several values: repeat the parameter (`{name}=X&{name}=Y`) or separate them with commas "
+    "(`{name}=X,Y`); an item matches any of them. At most "
+    + str(MAX_LIST_ITEMS)
+    + " repetitions of at most "
+    + str(MAX_LIST_ITEM_LENGTH)
+    + " characters each."
+)
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:

@@ -127,7 +127,7 @@ def create_goal_status(
 )
 def get_goal_status(
     code: GoalPath,
-    status_id: Annotated[int, Path(alias="id", ge=1)],
+    status_id: Annotated[int, Path(alias="id", ge=1, le=2**31 - 1)],
     session: SessionDep,
     urls: UrlsDep,
 ) -> StatusUpdateOut:
