@@ -306,8 +306,11 @@ class Landing(ApiModel):
 
 # --- writes -------------------------------------------------------------------------------
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ShortLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# `pattern`: the document says what stripping whitespace means, at least one other character.
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+ShortLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+]
 
 
 class WriteModel(ApiModel):

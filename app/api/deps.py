@@ -83,6 +83,12 @@ PerspectivePath = code_path(PERSPECTIVE_CODE, "Perspective code (`A`..`G`) or sl
 GoalPath = code_path(GOAL_CODE, "Goal code, e.g. `A1`.")
 IndicatorPath = code_path(INDICATOR_CODE, "Indicator code, e.g. `M1`.")
 MetricPath = code_path(METRIC_CODE, "Metric code, e.g. `M1.1`.")
+_YEAR = r"19[0-9]{2}|20[0-9]{2}|2100"
+PeriodPath = code_path(
+    f"(?:{_YEAR})(?:[-–](?:{_YEAR}))?",
+    "A period as printed: a year (`2021`) or first and last year joined by a hyphen or an en "
+    "dash (`2018-2019`, `2014–2018`), years 1900..2100.",
+)
 
 
 # --- filters that take several values -----------------------------------------------------

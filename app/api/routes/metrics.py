@@ -9,6 +9,7 @@ from app.api.deps import (
     MeasurementStatusFilter,
     MetricPath,
     PageSize,
+    PeriodPath,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
@@ -111,7 +112,7 @@ def list_metric_measurements(
 )
 def get_measurement(
     code: MetricPath,
-    period: str,
+    period: PeriodPath,
     session: SessionDep,
     urls: UrlsDep,
     response: Response,
@@ -130,7 +131,7 @@ def get_measurement(
 )
 def list_measurement_revisions(
     code: MetricPath,
-    period: str,
+    period: PeriodPath,
     session: SessionDep,
     urls: UrlsDep,
     source: SourceAddress = None,
@@ -165,7 +166,7 @@ def list_measurement_revisions(
 )
 def put_measurement(
     code: MetricPath,
-    period: str,
+    period: PeriodPath,
     writer: WriterDep,
     session: SessionDep,
     urls: UrlsDep,
