@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
+from pydantic.alias_generators import to_camel
 
 from app import __version__
 from app.api.deps import reject_unknown_query_parameters
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc",
         # Paths have no trailing slash, and /v1/goals/ is a 404 rather than a redirect.
         redirect_slashes=False,
+        # operationIds are the route functions' names in camelCase: listGoals, putMeasurement.
+        generate_unique_id_function=lambda route: to_camel(route.name),
     )
     for module in (
         landing,

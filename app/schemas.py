@@ -1,14 +1,17 @@
 """The API's JSON shapes. Python names are snake_case; the wire format is lowerCamelCase."""
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -22,6 +25,26 @@ MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "
 
 def _is_none(value: object) -> bool:
     return value is None
+
+
+ISO_DATE_PATTERN = r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+
+
+def _iso_date_only(value: object) -> object:
+    # Pydantic alone also reads Unix timestamps ("0") and datetimes ("2022-01-01T00:00").
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(ISO_DATE_PATTERN, value):
+        raise ValueError("must be a date YYYY-MM-DD from 1900-01-01 to 2099-12-31")
+    return value
+
+
+# A date as input, in query and body alike: `YYYY-MM-DD`, 1900-01-01 at the earliest.
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date_only),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}),
+]
 
 
 class ApiModel(BaseModel):
@@ -45,6 +68,13 @@ class CollectionLinks(ApiModel):
     )
 
 
+class InvalidParam(ApiModel):
+    """One invalid parameter (query, path, header or body property) of a 400."""
+
+    name: str = Field(description="The parameter, e.g. `pageSize` or `body.asOf`.")
+    reason: str = Field(description="What is wrong with its value.")
+
+
 class Problem(ApiModel):
     """RFC 9457 problem details, served as application/problem+json."""
 
@@ -53,7 +83,7 @@ class Problem(ApiModel):
     status: int
     detail: str
     instance: str
-    invalid_params: list[dict[str, str]] | None = Field(
+    invalid_params: list[InvalidParam] | None = Field(
         default=None,
         exclude_if=_is_none,
         description="For 400: each invalid parameter with `name` and `reason`.",
@@ -276,8 +306,11 @@ class Landing(ApiModel):
 
 # --- writes -------------------------------------------------------------------------------
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ShortLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# `pattern`: the document says what stripping whitespace means, at least one other character.
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+ShortLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+]
 
 
 class WriteModel(ApiModel):
@@ -287,9 +320,9 @@ class WriteModel(ApiModel):
 
 
 class StatusUpdateIn(WriteModel):
-    as_of: date = Field(
-        strict=True,
-        description="The date the status describes (`YYYY-MM-DD`); at most one day ahead.",
+    as_of: IsoDate = Field(
+        description="The date the status describes (`YYYY-MM-DD`, from 1900-01-01); at most one "
+        "day ahead.",
     )
     as_of_label: ShortLabel | None = Field(
         default=None, description="The date as the source prints it; defaults to `asOf`."
@@ -303,6 +336,7 @@ class StatusUpdateIn(WriteModel):
     supersedes: int | None = Field(
         default=None,
         ge=1,
+        le=2**31 - 1,
         strict=True,
         description="Id of an entry of the same goal that this one corrects; that entry must "
         "not be superseded already (correct the latest correction instead).",
@@ -318,6 +352,21 @@ class StatusUpdateIn(WriteModel):
 
 
 class MeasurementIn(WriteModel):
+    # The document states the rule of `_value_matches_status` too.
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        json_schema_extra={
+            "if": {
+                "properties": {"status": {"enum": ["final", "provisional"]}},
+                "required": ["status"],
+            },
+            "then": {"properties": {"value": {"type": "number"}}},
+            "else": {"properties": {"value": {"type": "null"}}},
+        },
+    )
+
     value: float | None = Field(
         strict=True,
         allow_inf_nan=False,
@@ -436,3 +485,44 @@ class ExportDocument(ApiModel):
     metrics: list[MetricOut]
     measurements: list[MeasurementOut]
     links_: ExportLinks = Field(alias="_links")
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+_LANGUAGE_STRINGS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"@value": {"type": "string"}, "@language": {"type": "string"}},
+        "required": ["@value", "@language"],
+    },
+}
+_NODE = {"type": "object", "properties": {"@id": {"type": "string"}, "@type": {"type": "string"}}}
+
+# JSON-LD with DCAT-AP property names (`dct:title`), so a JSON Schema rather than a model.
+CATALOG_SCHEMA = {
+    "title": "Catalog",
+    "description": "A DCAT-AP 3 `dcat:Catalog` in JSON-LD: this dataset, its distributions and "
+    "this API as a `dcat:DataService`. Titles and descriptions in Dutch and English.",
+    "type": "object",
+    "properties": {
+        "@context": {"type": "object", "additionalProperties": {"type": "string"}},
+        "@id": {"type": "string", "description": "The catalogue's URL."},
+        "@type": {"type": "string", "enum": ["dcat:Catalog"]},
+        "dct:identifier": {"type": "string"},
+        "dct:title": _LANGUAGE_STRINGS,
+        "dct:description": _LANGUAGE_STRINGS,
+        "dct:publisher": _NODE,
+        "dct:license": _NODE,
+        "dct:language": _NODE,
+        "dct:modified": {
+            "type": "object",
+            "properties": {"@value": {"type": "string"}, "@type": {"type": "string"}},
+            "required": ["@value"],
+        },
+        "dcat:contactPoint": _NODE,
+        "dcat:dataset": {"type": "array", "items": _NODE},
+        "dcat:service": {"type": "array", "items": _NODE},
+    },
+    "required": ["@context", "@id", "@type", "dct:title", "dcat:dataset", "dcat:service"],
+}

@@ -1,13 +1,18 @@
 """Query parameters shared by several routes, and the check for unknown parameters."""
 
-from typing import Annotated
+import re
+from typing import Annotated, get_args
 
-from fastapi import Depends, Query, Request
+from annotated_types import MaxLen
+from fastapi import Depends, Path, Query, Request
+from fastapi._compat.shared import field_annotation_is_sequence
+from pydantic import AfterValidator, StringConstraints
 
 from app.api.presenters import Urls
 from app.core.errors import ProblemError
 from app.db import SessionDep
-from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.schemas import MeasurementStatus, Progress, SearchType
+from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, cursor_pattern
 
 __all__ = ["SessionDep"]
 
@@ -27,10 +32,19 @@ PageSize = Annotated[
         description=f"Items per page (1..{MAX_PAGE_SIZE}).",
     ),
 ]
-Cursor = Annotated[
-    str | None,
-    Query(description="Opaque position from a `next` link; do not build it yourself."),
-]
+
+
+def cursor_query(sort_columns) -> object:
+    """The `cursor` parameter of a collection sorted by `sort_columns`, with its pattern."""
+    return Annotated[
+        str | None,
+        Query(
+            pattern=cursor_pattern(sort_columns),
+            description="Opaque position from a `next` link; do not build it yourself.",
+        ),
+    ]
+
+
 Year = Annotated[
     int | None,
     Query(
@@ -47,9 +61,102 @@ YearTo = Annotated[
     int | None,
     Query(alias="yearTo", ge=1900, le=2100, description="Periods starting in or before this year."),
 ]
-PerspectiveFilter = Annotated[
-    str | None, Query(description="Perspective code (`A`..`G`) or slug (`open-stad`).")
-]
+
+# --- codes --------------------------------------------------------------------------------
+
+PERSPECTIVE_CODE = r"[A-G]|[a-z]+(?:-[a-z]+)*"
+GOAL_CODE = r"[A-G][1-9][0-9]?"
+INDICATOR_CODE = r"M[1-9][0-9]?"
+METRIC_CODE = r"M[1-9][0-9]?\.[1-9][0-9]?"
+
+
+def code_path(pattern: str, description: str) -> object:
+    """A path parameter naming a resource, documented with its pattern. Any other value names
+    no resource: 404, like an unknown code of the right form."""
+    return Annotated[
+        str, Path(description=description, json_schema_extra={"pattern": f"^(?:{pattern})$"})
+    ]
+
+
+PerspectivePath = code_path(PERSPECTIVE_CODE, "Perspective code (`A`..`G`) or slug.")
+GoalPath = code_path(GOAL_CODE, "Goal code, e.g. `A1`.")
+IndicatorPath = code_path(INDICATOR_CODE, "Indicator code, e.g. `M1`.")
+MetricPath = code_path(METRIC_CODE, "Metric code, e.g. `M1.1`.")
+_YEAR = r"19[0-9]{2}|20[0-9]{2}|2100"
+PeriodPath = code_path(
+    f"(?:{_YEAR})(?:[-–](?:{_YEAR}))?",
+    "A period as printed: a year (`2021`) or first and last year joined by a hyphen or an en "
+    "dash (`2018-2019`, `2014–2018`), years 1900..2100.",
+)
+
+
+# --- filters that take several values -----------------------------------------------------
+
+# Bounds that keep every query string the schema allows within the 8192-byte limit (414).
+MAX_LIST_ITEMS = 5
+MAX_LIST_ITEM_LENGTH = 60
+
+
+LIST_STYLE_NOTE = (
+    " Several values: repeat the parameter (`{name}=X&{name}=Y`) or separate them with commas "
+    "(`{name}=X,Y`); an item matches any of them. At most "
+    + str(MAX_LIST_ITEMS)
+    + " repetitions of at most "
+    + str(MAX_LIST_ITEM_LENGTH)
+    + " characters each."
+)
+
+
+def _split_commas(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part for value in values for part in value.split(",")]
+
+
+def code_list(name: str, pattern: str, description: str) -> object:
+    """A filter that takes one or more values, each matching `pattern`. A value of that form
+    that names nothing matches nothing (an empty page, not an error)."""
+    item = Annotated[
+        str,
+        StringConstraints(
+            max_length=MAX_LIST_ITEM_LENGTH, pattern=f"^(?:{pattern})(?:,(?:{pattern}))*$"
+        ),
+    ]
+    return Annotated[
+        Annotated[list[item], MaxLen(MAX_LIST_ITEMS)] | None,
+        AfterValidator(_split_commas),
+        Query(alias=name, description=description + LIST_STYLE_NOTE.format(name=name)),
+    ]
+
+
+def _alternatives(literal_type) -> str:
+    return "|".join(re.escape(value) for value in get_args(literal_type))
+
+
+PerspectiveFilter = code_list(
+    "perspective", PERSPECTIVE_CODE, "Perspective code (`A`..`G`) or slug (`open-stad`)."
+)
+IndicatorFilter = code_list("indicator", INDICATOR_CODE, "Indicator code, e.g. `M1`.")
+MetricFilter = code_list("metric", METRIC_CODE, "Metric code, e.g. `M1.1`.")
+MeasurementStatusFilter = code_list(
+    "status",
+    _alternatives(MeasurementStatus),
+    "Measurement status: " + ", ".join(f"`{v}`" for v in get_args(MeasurementStatus)) + ".",
+)
+ProgressFilter = code_list(
+    "progress",
+    _alternatives(Progress),
+    "Progress of the goal's latest status: "
+    + ", ".join(f"`{v}`" for v in get_args(Progress))
+    + ".",
+)
+SearchTypeFilter = code_list(
+    "type",
+    _alternatives(SearchType),
+    "Only these kinds of resource: " + ", ".join(f"`{v}`" for v in get_args(SearchType)) + ".",
+)
+
+
 DEFAULT_PAGE = DEFAULT_PAGE_SIZE
 
 
@@ -67,6 +174,21 @@ def reject_unknown_query_parameters(request: Request) -> None:
             "Unknown query parameter(s): " + ", ".join(unknown),
             invalid_params=[{"name": name, "reason": "unknown parameter"} for name in unknown],
         )
+    repeated = sorted(
+        param.alias
+        for param in _all_query_params(dependant)
+        if not _takes_several(param) and len(request.query_params.getlist(param.alias)) > 1
+    )
+    if repeated:
+        raise ProblemError(
+            400,
+            "Query parameter(s) given more than once: " + ", ".join(repeated),
+            invalid_params=[{"name": name, "reason": "takes one value"} for name in repeated],
+        )
+
+
+def _takes_several(param) -> bool:
+    return field_annotation_is_sequence(param.field_info.annotation)
 
 
 def _all_query_params(dependant):

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.core.openapi import named_request_schema
+
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid body or parameters; `invalidParams` lists every problem.",
     401: "No API key, or an unknown or revoked one (see `WWW-Authenticate`).",
@@ -37,15 +39,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
     """`openapi_extra` for a route that receives its body raw (to check size and media type
-    itself) but documents it as this model."""
+    itself) but documents it as this model, a named schema."""
     return {
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": model.model_json_schema(by_alias=True, mode="validation")
-                }
-            },
+            "content": {"application/json": {"schema": named_request_schema(model)}},
         }
     }
 

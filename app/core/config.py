@@ -94,7 +94,10 @@ class Settings(BaseSettings):
         "the `limits` notation; beyond it the address gets 429 until the window passes.",
     )
     max_query_string_bytes: int = Field(
-        default=2048, ge=1, description="Longer query strings are refused with 414."
+        default=8192,
+        ge=1,
+        description="Longer query strings are refused with 414 (every query string the "
+        "OpenAPI document allows is shorter than the default).",
     )
     max_search_query_length: int = Field(
         default=200, ge=1, description="Longer `q` search terms are refused with 400."

@@ -3,10 +3,13 @@
 paths relative to it (`/goals` under the server `/v1`, so clients build `/v1/goals`)."""
 
 import base64
+import functools
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +39,9 @@ def apply_design_rules(document: dict[str, Any]) -> None:
 # --- CORS preflight for reads ---------------------------------------------------------------
 
 READ_METHODS = "GET, HEAD, OPTIONS"
-READ_REQUEST_HEADERS = "Accept, If-None-Match, Cache-Control"
+READ_REQUEST_HEADERS = "Accept, If-None-Match, Cache-Control, X-Request-ID"
+# What a script on another origin may read of an answer besides the CORS-safelisted headers.
+EXPOSED_RESPONSE_HEADERS = "API-Version, ETag, Link, X-Request-ID, Content-Disposition"
 
 
 class ReadPreflightMiddleware:
@@ -68,6 +73,19 @@ class ReadPreflightMiddleware:
 # --- a Content-Security-Policy for the documentation pages --------------------------------
 
 DOCS_PATHS = ("/docs", "/redoc")
+REDOC_BUNDLE_PATH = "/static-offline-docs/redoc.standalone.js"
+# ReDoc's attribution badge loads its logo from a CDN (refused by the policy below, one console
+# error per page): the bundle is served with an empty inline image in its place.
+_REDOC_CDN_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+_EMPTY_IMAGE = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
+
+
+@functools.cache
+def redoc_bundle() -> bytes:
+    bundle = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"
+    return bundle.read_bytes().replace(_REDOC_CDN_LOGO, _EMPTY_IMAGE)
+
+
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -93,6 +111,10 @@ class DocsSecurityMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == REDOC_BUNDLE_PATH:
+            response = Response(redoc_bundle(), media_type="text/javascript")
+            await response(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"] not in DOCS_PATHS:
             await self.app(scope, receive, send)
             return

@@ -69,7 +69,10 @@ def problem_response(
 
 
 def _location_name(location: tuple[Any, ...]) -> str:
-    # FastAPI reports ("query", "pageSize"); clients only need the parameter's name.
+    # FastAPI reports ("query", "pageSize"), and ("query", "metric", 1) for one value of a
+    # repeated parameter; clients only need the parameter's name.
+    if location[:1] in (("query",), ("path",), ("header",)) and len(location) > 1:
+        return str(location[1])
     parts = [str(part) for part in location[1:]] or [str(part) for part in location]
     return ".".join(parts)
 

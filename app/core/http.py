@@ -5,11 +5,28 @@ import logging
 from http import HTTPStatus
 
 from starlette.datastructures import MutableHeaders
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.conformance import EXPOSED_RESPONSE_HEADERS
 from app.core.errors import PROBLEM_MEDIA_TYPE
 
 logger = logging.getLogger("app")
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(scope: Scope) -> list[str]:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    routes = getattr(scope.get("app"), "routes", [])
+    methods = [
+        method
+        for method in _METHODS
+        if any(route.matches(dict(scope, method=method))[0] == Match.FULL for route in routes)
+    ]
+    # Routes are declared for GET; this middleware answers HEAD like GET.
+    return ["GET", "HEAD", *methods[1:]] if methods[:1] == ["GET"] else methods
 
 
 class ResponseConventionsMiddleware:
@@ -43,13 +60,12 @@ class ResponseConventionsMiddleware:
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
-                allow = headers.get("allow")
-                if allow and "GET" in allow and "HEAD" not in allow:
-                    headers["Allow"] = allow + ", HEAD"
+                if message["status"] == 405:
+                    headers["Allow"] = ", ".join(_allowed_methods(outer_scope))
                 if is_read:
                     # Everything here is public open data: any origin may read it.
                     headers["Access-Control-Allow-Origin"] = "*"
-                    headers["Access-Control-Expose-Headers"] = "API-Version, ETag, Link"
+                    headers["Access-Control-Expose-Headers"] = EXPOSED_RESPONSE_HEADERS
             elif message["type"] == "http.response.body" and is_head:
                 message = dict(message, body=b"")
             await send(message)

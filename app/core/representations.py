@@ -13,20 +13,28 @@ someone wrote is shown, never executed. Numbers are never changed (a negative va
 
 The representation is chosen by the `format` query parameter (`json`, `csv`; for tools that
 cannot set headers) or else by `Accept`; an `Accept` that allows neither is 406.
+
+A CSV request without `pageSize` and `cursor` gets the whole filtered collection, page after
+page of the JSON collection written out as rows while it is sent: spreadsheet tools and data
+frames ignore `Link` headers. The OpenAPI document describes the JSON only as the 200 body
+(so generated clients type it exactly) and the CSV in the `format` parameter and the 200
+description.
 """
 
 import csv
 import io
 import json
 import types
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import mimeparse
 from fastapi import Depends, Query, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from app.core.errors import ProblemError
 
@@ -39,6 +47,15 @@ NEGOTIATED_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, CSV_MEDIA_TYPE, Z
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # The `format` query parameter's values.
 FORMATS = {"json": JSON_MEDIA_TYPE, "csv": CSV_MEDIA_TYPE, "zip": ZIP_MEDIA_TYPE}
+
+CSV_RESPONSE_DOC = (
+    "The collection as JSON; or, with `format=csv` or `Accept: text/csv`, as CSV "
+    "(`text/csv; charset=utf-8; header=present`): one row per item, a header row of the JSON "
+    "property names (nested ones dotted, e.g. `latestStatus.progress`). Without `pageSize` and "
+    "`cursor` the CSV holds the whole filtered collection."
+)
+# The largest page the CSV of a whole collection reads at a time.
+_LARGEST_PAGE = 500
 
 LINK_HEADER_DOC = {
     "description": 'CSV only: the next page as `<url>; rel="next"` (the JSON has `_links.next`).',
@@ -54,8 +71,10 @@ def format_parameter(
     format: Annotated[
         Literal["json", "csv"] | None,
         Query(
-            description="Representation, for tools that cannot send `Accept`: `json` or `csv`. "
-            "Takes precedence over `Accept`.",
+            description="Representation, for tools that cannot send `Accept`: `json` or `csv` "
+            "(`text/csv`, the items one per row, columns as the JSON properties, nested ones "
+            "dotted). Takes precedence over `Accept`. CSV without `pageSize` and `cursor` is the "
+            "whole filtered collection.",
         ),
     ] = None,
 ) -> None:
@@ -127,10 +146,13 @@ def _lookup(item: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def items_to_csv(items: list[dict[str, Any]], columns: list[tuple[str, ...]]) -> bytes:
+def items_to_csv(
+    items: list[dict[str, Any]], columns: list[tuple[str, ...]], *, header: bool = True
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([".".join(path) for path in columns])
+    if header:
+        writer.writerow([".".join(path) for path in columns])
     for item in items:
         writer.writerow([_cell(_lookup(item, path)) for path in columns])
     return buffer.getvalue().encode("utf-8")
@@ -203,6 +225,50 @@ def csv_response(request: Request, json_response: Response, columns) -> Response
     )
 
 
+PageHandler = Callable[[Request], Awaitable[Response]]
+
+
+def _page_request(request: Request, cursor: str | None) -> Request:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    query.append(("pageSize", str(_LARGEST_PAGE)))
+    if cursor is not None:
+        query.append(("cursor", cursor))
+    return Request(dict(request.scope, query_string=urlencode(query).encode()), request.receive)
+
+
+def _next_cursor(document: dict[str, Any]) -> str | None:
+    href = _lookup(document, ("_links", "next", "href"))
+    if not href:
+        return None
+    return dict(parse_qsl(urlsplit(href).query)).get("cursor")
+
+
+async def whole_collection_csv(request: Request, handler: PageHandler, columns) -> Response:
+    """All pages as one CSV, each page written out as it is read (see module docstring)."""
+    first = await handler(_page_request(request, None))
+    if first.status_code != 200:
+        return first
+    document = parse_json_keeping_decimals(first.body)
+
+    async def rows() -> AsyncIterator[bytes]:
+        page, header = document, True
+        while True:
+            yield items_to_csv(page["items"], columns, header=header)
+            cursor, header = _next_cursor(page), False
+            if cursor is None:
+                return
+            response = await handler(_page_request(request, cursor))
+            page = parse_json_keeping_decimals(response.body)
+
+    return StreamingResponse(
+        rows(),
+        media_type=CSV_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{csv_file_name(request.url.path)}"'
+        },
+    )
+
+
 class RepresentationRoute(APIRoute):
     """Routes that answer GET with JSON, and collections also with CSV (see module docstring)."""
 
@@ -217,9 +283,7 @@ class RepresentationRoute(APIRoute):
             kwargs["dependencies"] = dependencies
             responses = dict(kwargs.get("responses") or {})
             ok = dict(responses.get(200, {}))
-            ok.setdefault("content", {})[CSV_MEDIA_TYPE] = {
-                "schema": {"type": "string", "description": "The items as CSV, one per row."}
-            }
+            ok.setdefault("description", CSV_RESPONSE_DOC)
             ok.setdefault("headers", {}).update(
                 {"Link": LINK_HEADER_DOC, "Content-Disposition": CONTENT_DISPOSITION_DOC}
             )
@@ -232,12 +296,19 @@ class RepresentationRoute(APIRoute):
         columns = self.csv_columns
         offers = [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] if columns is not None else [JSON_MEDIA_TYPE]
 
+        paged = any(param.alias == "pageSize" for param in self.dependant.query_params)
+
         async def negotiating_handler(request: Request) -> Response:
             if request.method not in ("GET", "HEAD"):
                 return await handler(request)
             media_type = negotiate(request, offers)
+            if media_type != CSV_MEDIA_TYPE:
+                return await handler(request)
+            whole = "pageSize" not in request.query_params and "cursor" not in request.query_params
+            if paged and whole:
+                return await whole_collection_csv(request, handler, columns)
             response = await handler(request)
-            if media_type != CSV_MEDIA_TYPE or response.status_code != 200:
+            if response.status_code != 200:
                 return response
             return csv_response(request, response, columns)
 

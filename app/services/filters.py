@@ -1,4 +1,4 @@
-"""Turning query-parameter values into database conditions, rejecting values that name nothing."""
+"""Turning query-parameter values into database conditions."""
 
 import re
 from datetime import date
@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
-from app.core.errors import InvalidParameterError
-from app.models import Indicator, Measurement, Metric, Perspective
+from app.models import Measurement, Perspective
 
 _PLAUSIBLE_CODE = re.compile(r"[\w.\-]{1,100}")
 
@@ -20,38 +19,23 @@ def is_plausible_code(value: str) -> bool:
     return _PLAUSIBLE_CODE.fullmatch(value) is not None
 
 
-def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str) -> str:
-    """A perspective filter accepts the code (`A`) or the slug (`open-stad`)."""
-    if not is_plausible_code(code_or_slug):
-        raise InvalidParameterError(parameter, "not a perspective code or slug")
-    perspective = session.exec(
-        select(Perspective).where(
-            sa.or_(Perspective.code == code_or_slug, Perspective.slug == code_or_slug)
-        )
-    ).first()
-    if perspective is None:
-        raise InvalidParameterError(parameter, f"no perspective with code or slug '{code_or_slug}'")
-    return perspective.code
-
-
-def require_indicator(session: Session, code: str, parameter: str) -> str:
-    if not is_plausible_code(code) or session.get(Indicator, code) is None:
-        raise InvalidParameterError(parameter, f"no indicator with code '{code}'")
-    return code
-
-
-def require_metric(session: Session, code: str, parameter: str) -> str:
-    if not is_plausible_code(code) or session.get(Metric, code) is None:
-        raise InvalidParameterError(parameter, f"no metric with code '{code}'")
-    return code
+def perspective_codes(session: Session, codes_or_slugs: list[str]) -> list[str]:
+    """The perspectives a filter names, each by its code (`A`) or slug (`open-stad`); a value
+    of the documented form that names no perspective matches nothing."""
+    return list(
+        session.exec(
+            select(Perspective.code).where(
+                sa.or_(Perspective.code.in_(codes_or_slugs), Perspective.slug.in_(codes_or_slugs))
+            )
+        ).all()
+    )
 
 
 def year_bounds(
     year: int | None, year_from: int | None, year_to: int | None
 ) -> tuple[int | None, int | None]:
     """Combine `year`, `yearFrom` and `yearTo` into one inclusive range of years."""
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidParameterError("yearFrom", f"yearFrom {year_from} is after yearTo {year_to}")
+    # yearFrom after yearTo is a valid question whose answer is empty (see below).
     low, high = year_from, year_to
     if year is not None:
         low = year if low is None else max(low, year)

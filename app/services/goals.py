@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.core.errors import NotFoundError
 from app.models import Goal, GoalCrossReference, GoalLink, StatusUpdate
-from app.services.filters import calendar_year, is_plausible_code, resolve_perspective_code
+from app.services.filters import calendar_year, is_plausible_code, perspective_codes
 from app.services.paging import Page, paginate
 
 
@@ -92,20 +92,25 @@ def _views(session: Session, goals: list[Goal], as_of: date | None = None) -> li
     ]
 
 
+GOAL_ORDER = [Goal.position]
+STATUS_ORDER = [StatusUpdate.as_of, StatusUpdate.id]
+
+
 def list_goals(
     session: Session,
     *,
-    perspective: str | None,
+    perspective: list[str] | None,
     year: int | None,
-    progress: str | None,
+    progress: list[str] | None,
     page_size: int,
     cursor: str | None,
     as_of: date | None = None,
 ) -> Page[GoalView]:
     statement = sa.select(Goal)
     if perspective is not None:
-        code = resolve_perspective_code(session, perspective, "perspective")
-        statement = statement.where(Goal.perspective_code == code)
+        statement = statement.where(
+            Goal.perspective_code.in_(perspective_codes(session, perspective))
+        )
     if year is not None:
         first_day, last_day = calendar_year(year)
         statement = statement.where(
@@ -120,14 +125,13 @@ def list_goals(
         statement = statement.where(
             sa.exists().where(
                 StatusUpdate.id == _latest_status_id(Goal.code, as_of),
-                StatusUpdate.progress == progress,
+                StatusUpdate.progress.in_(progress),
             )
         )
     page = paginate(
         session,
         statement,
-        collection="goals",
-        sort_columns=[Goal.position],
+        sort_columns=GOAL_ORDER,
         sort_key=lambda row: [row.Goal.position],
         page_size=page_size,
         cursor=cursor,
@@ -168,8 +172,7 @@ def list_statuses(
     page = paginate(
         session,
         statement,
-        collection=f"statuses:{code}",
-        sort_columns=[StatusUpdate.as_of, StatusUpdate.id],
+        sort_columns=STATUS_ORDER,
         sort_key=lambda row: [row.StatusUpdate.as_of, row.StatusUpdate.id],
         page_size=page_size,
         cursor=cursor,

@@ -10,8 +10,7 @@ from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
     is_plausible_code,
     measurement_covers_years,
-    require_indicator,
-    resolve_perspective_code,
+    perspective_codes,
 )
 from app.services.paging import Page, paginate
 
@@ -78,18 +77,23 @@ def _metrics_of(session: Session, indicator_codes: list[str]) -> list[Metric]:
     )
 
 
+INDICATOR_ORDER = [Indicator.position]
+METRIC_ORDER = [Indicator.position, Metric.position]
+
+
 def list_indicators(
     session: Session,
     *,
-    perspective: str | None,
+    perspective: list[str] | None,
     year: int | None,
     page_size: int,
     cursor: str | None,
 ) -> Page[IndicatorView]:
     statement = sa.select(Indicator)
     if perspective is not None:
-        code = resolve_perspective_code(session, perspective, "perspective")
-        statement = statement.where(Indicator.perspective_code == code)
+        statement = statement.where(
+            Indicator.perspective_code.in_(perspective_codes(session, perspective))
+        )
     if year is not None:
         statement = statement.where(
             sa.exists()
@@ -100,8 +104,7 @@ def list_indicators(
     page = paginate(
         session,
         statement,
-        collection="indicators",
-        sort_columns=[Indicator.position],
+        sort_columns=INDICATOR_ORDER,
         sort_key=lambda row: [row.Indicator.position],
         page_size=page_size,
         cursor=cursor,
@@ -136,24 +139,22 @@ def get_indicator(session: Session, code: str, *, year: int | None) -> Indicator
 def list_metrics(
     session: Session,
     *,
-    perspective: str | None,
-    indicator: str | None,
+    perspective: list[str] | None,
+    indicator: list[str] | None,
     page_size: int,
     cursor: str | None,
 ) -> Page[MetricView]:
     statement = sa.select(Metric, Indicator.position).join(Indicator)
     if perspective is not None:
-        code = resolve_perspective_code(session, perspective, "perspective")
-        statement = statement.where(Indicator.perspective_code == code)
-    if indicator is not None:
         statement = statement.where(
-            Metric.indicator_code == require_indicator(session, indicator, "indicator")
+            Indicator.perspective_code.in_(perspective_codes(session, perspective))
         )
+    if indicator is not None:
+        statement = statement.where(Metric.indicator_code.in_(indicator))
     page = paginate(
         session,
         statement,
-        collection="metrics",
-        sort_columns=[Indicator.position, Metric.position],
+        sort_columns=METRIC_ORDER,
         sort_key=lambda row: [row.position, row.Metric.position],
         page_size=page_size,
         cursor=cursor,

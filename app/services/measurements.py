@@ -6,16 +6,14 @@ from sqlmodel import Session
 from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
     measurement_covers_years,
-    require_indicator,
-    require_metric,
-    resolve_perspective_code,
+    perspective_codes,
     year_bounds,
 )
 from app.services.indicators import MeasurementView, require_metric_record
 from app.services.paging import Page, paginate
 
 # Series order: report order of indicator and metric, then chronological by period.
-_SORT_COLUMNS = [
+MEASUREMENT_ORDER = [
     Indicator.position,
     Metric.position,
     Measurement.period_start,
@@ -37,16 +35,15 @@ def _sort_key(row) -> list:
 def list_measurements(
     session: Session,
     *,
-    perspective: str | None = None,
-    indicator: str | None = None,
-    metric: str | None = None,
+    perspective: list[str] | None = None,
+    indicator: list[str] | None = None,
+    metric: list[str] | None = None,
     year: int | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
-    status: str | None = None,
+    status: list[str] | None = None,
     page_size: int,
     cursor: str | None,
-    collection: str = "measurements",
 ) -> Page[MeasurementView]:
     statement = (
         sa.select(Measurement, Metric, Indicator.position.label("indicator_position"))
@@ -54,23 +51,21 @@ def list_measurements(
         .join(Indicator, Metric.indicator_code == Indicator.code)
     )
     if perspective is not None:
-        code = resolve_perspective_code(session, perspective, "perspective")
-        statement = statement.where(Indicator.perspective_code == code)
-    if indicator is not None:
         statement = statement.where(
-            Metric.indicator_code == require_indicator(session, indicator, "indicator")
+            Indicator.perspective_code.in_(perspective_codes(session, perspective))
         )
+    if indicator is not None:
+        statement = statement.where(Metric.indicator_code.in_(indicator))
     if metric is not None:
-        statement = statement.where(Metric.code == require_metric(session, metric, "metric"))
+        statement = statement.where(Metric.code.in_(metric))
     low, high = year_bounds(year, year_from, year_to)
     statement = statement.where(*measurement_covers_years(low, high))
     if status is not None:
-        statement = statement.where(Measurement.status == status)
+        statement = statement.where(Measurement.status.in_(status))
     page = paginate(
         session,
         statement,
-        collection=collection,
-        sort_columns=_SORT_COLUMNS,
+        sort_columns=MEASUREMENT_ORDER,
         sort_key=_sort_key,
         page_size=page_size,
         cursor=cursor,
@@ -90,19 +85,18 @@ def list_metric_measurements(
     year: int | None,
     year_from: int | None,
     year_to: int | None,
-    status: str | None,
+    status: list[str] | None,
     page_size: int,
     cursor: str | None,
 ) -> Page[MeasurementView]:
     require_metric_record(session, code)
     return list_measurements(
         session,
-        metric=code,
+        metric=[code],
         year=year,
         year_from=year_from,
         year_to=year_to,
         status=status,
         page_size=page_size,
         cursor=cursor,
-        collection=f"measurements:{code}",
     )

@@ -1,13 +1,12 @@
 """Keyset paging with opaque cursors.
 
 A cursor holds the sort key of the last row of a page, so the next page starts right after
-it even when rows are added meanwhile (unlike an offset). It is base64url-encoded JSON tagged
-with the collection it belongs to; clients must treat it as opaque.
+it even when rows are added meanwhile (unlike an offset). It is the key's values joined by
+dots (integers, dates as day numbers, codes): each collection documents its cursor's pattern,
+and every cursor that matches the pattern is a valid position (starting after it), so the
+schema and the server agree. Clients must still treat it as opaque.
 """
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from app.core.errors import InvalidParameterError
 
 T = TypeVar("T")
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-# Sort keys that are strings are codes; nothing else (e.g. a NUL byte) may reach the database.
-_PLAIN_STRING = re.compile(r"[\w.\-]{1,100}")
+# Nine digits stay within a 32-bit column; day numbers 1..999999 are all valid dates.
+_PART_PATTERNS = {int: r"[0-9]{1,9}", date: r"[1-9][0-9]{0,5}", str: r"[A-Za-z0-9-]{1,40}"}
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -36,54 +34,36 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _encode_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def encode_cursor(collection: str, key: Sequence[Any]) -> str:
-    payload = json.dumps({"c": collection, "k": [_encode_value(v) for v in key]})
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def _invalid_cursor() -> InvalidParameterError:
-    return InvalidParameterError("cursor", "not a cursor issued for this collection")
-
-
-def _decode_value(column: ColumnElement, value: Any) -> Any:
+def _key_type(column: ColumnElement) -> type:
     # sqlmodel's AutoString wraps String and reports `object` as its Python type.
     column_type = getattr(column.type, "impl_instance", column.type)
-    is_string_column = isinstance(column_type, sa.String)
-    python_type = str if is_string_column else column.type.python_type
-    if python_type is date:
-        if not isinstance(value, str):
-            raise ValueError("date expected")
-        return date.fromisoformat(value)
-    if python_type is int and (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or not _INT64_MIN <= value <= _INT64_MAX
-    ):
-        # Out-of-range integers would make the database driver fail rather than find nothing.
-        raise ValueError("64-bit integer expected")
-    if python_type is str and not (isinstance(value, str) and _PLAIN_STRING.fullmatch(value)):
-        raise ValueError("plain string expected")
-    return value
+    if isinstance(column_type, sa.String):
+        return str
+    python_type = column.type.python_type
+    return date if python_type is date else int
 
 
-def decode_cursor(collection: str, cursor: str, columns: Sequence[ColumnElement]) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(payload, dict) or payload.get("c") != collection:
-            raise _invalid_cursor()
-        values = payload.get("k")
-        if not isinstance(values, list) or len(values) != len(columns):
-            raise _invalid_cursor()
-        return [_decode_value(column, value) for column, value in zip(columns, values, strict=True)]
-    except InvalidParameterError:
-        raise
-    except (ValueError, TypeError, UnicodeError, binascii.Error) as error:
-        raise _invalid_cursor() from error
+def cursor_pattern(columns: Sequence[ColumnElement]) -> str:
+    """The regular expression every cursor of a collection sorted by `columns` matches."""
+    return "^" + r"\.".join(_PART_PATTERNS[_key_type(column)] for column in columns) + "$"
+
+
+def _encode_value(value: Any) -> str:
+    return str(value.toordinal()) if isinstance(value, date) else str(value)
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return ".".join(_encode_value(value) for value in key)
+
+
+def decode_cursor(cursor: str, columns: Sequence[ColumnElement]) -> list[Any]:
+    if not re.fullmatch(cursor_pattern(columns), cursor):
+        raise InvalidParameterError("cursor", "not a cursor of this collection")
+    decoded: list[Any] = []
+    for column, part in zip(columns, cursor.split("."), strict=True):
+        key_type = _key_type(column)
+        decoded.append(date.fromordinal(int(part)) if key_type is date else key_type(part))
+    return decoded
 
 
 def _after(columns: Sequence[ColumnElement], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -103,7 +83,6 @@ def paginate(
     session: Session,
     statement: sa.Select,
     *,
-    collection: str,
     sort_columns: Sequence[ColumnElement],
     sort_key: Callable[[Any], Sequence[Any]],
     page_size: int,
@@ -111,11 +90,9 @@ def paginate(
 ) -> Page[Any]:
     """Run `statement` for one page ordered by `sort_columns`; `sort_key(row)` reads them back."""
     if cursor is not None:
-        statement = statement.where(
-            _after(sort_columns, decode_cursor(collection, cursor, sort_columns))
-        )
+        statement = statement.where(_after(sort_columns, decode_cursor(cursor, sort_columns)))
     rows = list(session.exec(statement.order_by(*sort_columns).limit(page_size + 1)).all())
     has_more = len(rows) > page_size
     rows = rows[:page_size]
-    next_cursor = encode_cursor(collection, sort_key(rows[-1])) if has_more else None
+    next_cursor = encode_cursor(sort_key(rows[-1])) if has_more else None
     return Page(items=rows, next_cursor=next_cursor)

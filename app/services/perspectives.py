@@ -36,14 +36,16 @@ def _with_children(session: Session, perspectives: list[Perspective]) -> list[Pe
     ]
 
 
+PERSPECTIVE_ORDER = [Perspective.code]
+
+
 def list_perspectives(
     session: Session, *, page_size: int, cursor: str | None
 ) -> Page[PerspectiveView]:
     page = paginate(
         session,
         sa.select(Perspective),
-        collection="perspectives",
-        sort_columns=[Perspective.code],
+        sort_columns=PERSPECTIVE_ORDER,
         sort_key=lambda row: [row.Perspective.code],
         page_size=page_size,
         cursor=cursor,

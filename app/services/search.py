@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.core.errors import InvalidParameterError
 from app.models import Goal, Indicator, Metric, StatusUpdate
-from app.services.filters import resolve_perspective_code
+from app.services.filters import perspective_codes
 from app.services.paging import Page, decode_cursor, encode_cursor
 
 KINDS = ("goal", "status", "indicator", "metric")
@@ -29,7 +29,8 @@ SNIPPET_WORDS = 16
 _WORD = re.compile(r"\w+")
 # More words than this is not a search but a paste; it would only make the query slow.
 MAX_WORDS = 32
-_OFFSET_COLUMN = sa.column("offset", sa.Integer)
+# Results are ranked in Python; the cursor is the offset of the next page.
+SEARCH_ORDER = [sa.column("offset", sa.Integer)]
 
 
 @dataclass
@@ -57,34 +58,29 @@ def search(
     session: Session,
     query: str,
     *,
-    perspective: str | None,
-    kind: str | None,
+    perspective: list[str] | None,
+    kind: list[str] | None,
     page_size: int,
     cursor: str | None,
 ) -> Page[SearchHit]:
     words = search_words(query)
-    perspective_code = (
-        resolve_perspective_code(session, perspective, "perspective") if perspective else None
-    )
-    collection = f"search:{query}:{perspective_code}:{kind}"
-    offset = decode_cursor(collection, cursor, [_OFFSET_COLUMN])[0] if cursor else 0
-    if offset < 0:
-        raise InvalidParameterError("cursor", "not a cursor issued for this collection")
-    kinds = [kind] if kind else list(KINDS)
+    codes = perspective_codes(session, perspective) if perspective is not None else None
+    offset = decode_cursor(cursor, SEARCH_ORDER)[0] if cursor else 0
+    kinds = [name for name in KINDS if kind is None or name in kind]
     if session.get_bind().dialect.name == "postgresql":
         hits = _postgresql_hits(session, words, kinds)
     else:
         hits = _sqlite_hits(session, words, kinds)
     _attach_perspectives(session, hits)
-    if perspective_code is not None:
-        hits = [hit for hit in hits if hit.perspective_code == perspective_code]
+    if codes is not None:
+        hits = [hit for hit in hits if hit.perspective_code in codes]
     # Best first; equal scores in a fixed order, so pages never overlap or skip.
     hits.sort(key=lambda hit: (-hit.score, KINDS.index(hit.kind), _natural(hit.ref)))
     page = hits[offset : offset + page_size]
     more = offset + page_size < len(hits)
     return Page(
         items=page,
-        next_cursor=encode_cursor(collection, [offset + page_size]) if more else None,
+        next_cursor=encode_cursor([offset + page_size]) if more else None,
     )
 
 

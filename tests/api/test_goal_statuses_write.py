@@ -363,3 +363,11 @@ def test_cors_for_writes_only_from_configured_origins(writable_client, writable_
         assert read.headers["Access-Control-Allow-Origin"] == "*"
     finally:
         writable_settings.write_cors_origins = []
+
+
+def test_a_date_that_is_not_yyyy_mm_dd_is_refused_in_a_body(writable_client, auth):
+    response = writable_client.post(
+        "/v1/goals/A1/statuses", json={"asOf": "0", "text": "Nog niet."}, headers=auth
+    )
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["name"].endswith("asOf")

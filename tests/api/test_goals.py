@@ -83,11 +83,18 @@ def test_filters_by_perspective_code_or_slug(client, seed_data, key):
     assert {item["perspectiveCode"] for item in items} == {perspective.code}
 
 
-def test_unknown_perspective_filter_is_a_bad_request(client):
-    response = client.get("/v1/goals?perspective=no-such-perspective")
+def test_a_perspective_filter_of_another_form_is_a_bad_request(client):
+    response = client.get("/v1/goals?perspective=Open_Stad")
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["invalidParams"][0]["name"] == "perspective"
+
+
+def test_a_well_formed_code_that_names_nothing_matches_nothing(client):
+    # The schema allows every code of the documented form; such a filter is a valid question.
+    response = client.get("/v1/goals?perspective=no-such-perspective")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
 
 
 def test_filters_by_year_of_a_status_update(client, seed_data):

@@ -95,7 +95,7 @@ def test_filters_by_year_of_a_measurement(client, seed_data):
         assert {item["code"] for item in items} == expected, year
 
 
-@pytest.mark.parametrize("query", ["perspective=nope", "year=abc", "pageSize=501", "metric=M1.1"])
+@pytest.mark.parametrize("query", ["perspective=Nope", "year=abc", "pageSize=501", "metric=M1.1"])
 def test_invalid_queries_are_bad_requests(client, query):
     response = client.get(f"/v1/indicators?{query}")
     assert response.status_code == 400

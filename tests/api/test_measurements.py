@@ -188,7 +188,7 @@ def test_filters_combine(client, seed_data):
         "status=unknown",
         "perspective=Q",
         "indicator=M999",
-        "metric=M1.99",
+        "metric=M1.999",
         "pageSize=0",
         "pageSize=-1",
         "pageSize=100000",

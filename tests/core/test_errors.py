@@ -6,7 +6,7 @@ CASES = [
     ("/v1/goals?year=abc", 400),
     ("/v1/goals?pageSize=0", 400),
     ("/v1/goals?pageSize=100000", 400),
-    ("/v1/goals?perspective=nowhere", 400),
+    ("/v1/goals?perspective=Nowhere", 400),
     ("/v1/goals?colour=blue", 400),
     ("/v1/measurements?cursor=%%%", 400),
     ("/v1/goals/Z99", 404),

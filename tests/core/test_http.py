@@ -103,3 +103,48 @@ def test_unexpected_errors_become_problem_json(engine, settings):
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["API-Version"] == __version__
     assert "kaboom" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "allow"),
+    [
+        ("/v1/goals", "GET, HEAD"),
+        ("/v1/goals/C1/statuses", "GET, HEAD, POST"),
+        ("/v1/metrics/M1.1/measurements/2018", "GET, HEAD, PUT"),
+    ],
+)
+def test_allow_names_every_method_of_the_resource(client, url, allow):
+    response = client.request("OPTIONS", url)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+
+
+@pytest.mark.parametrize("query", ["pageSize=5&pageSize=6", "asOf=2022-01-01&asOf=2022-02-01"])
+def test_a_repeated_single_value_parameter_is_a_bad_request(client, query):
+    response = client.get(f"/v1/goals?{query}")
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["reason"] == "takes one value"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/goals?asOf=0",
+        "/v1/goals?asOf=1648771200",
+        "/v1/goals?asOf=2022-01-01T00:00",
+        "/v1/goals/A1?asOf=1899-12-31",
+    ],
+)
+def test_dates_are_yyyy_mm_dd_only(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["name"] == "asOf"
+
+
+def test_code_filters_take_lists(client):
+    repeated = client.get("/v1/measurements?indicator=M5&indicator=M9&pageSize=500").json()
+    commas = client.get("/v1/measurements?indicator=M5,M9&pageSize=500").json()
+    assert {item["indicatorCode"] for item in repeated["items"]} == {"M5", "M9"}
+    assert repeated["items"] == commas["items"]
+    assert client.get("/v1/goals?perspective=Z&perspective=C").status_code == 400
+    assert client.get("/v1/goals?perspective=C&perspective=Z").status_code == 400

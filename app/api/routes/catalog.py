@@ -17,8 +17,8 @@ router = APIRouter(tags=["catalog"])
             "description": "A `dcat:Catalog` with the dataset, its distributions (JSON export, "
             "CSV measurements) and this API as a `dcat:DataService`.",
             "content": {
-                JSON_LD_MEDIA_TYPE: {"schema": {"type": "object"}},
-                JSON_MEDIA_TYPE: {"schema": {"type": "object"}},
+                JSON_LD_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
+                JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
             },
         }
     },

@@ -39,13 +39,14 @@ CSV_FILES = {
     "with the columns of the CSV collections. Lists keep the order of their collections.",
     responses={
         200: {
-            "description": "The dataset.",
-            "content": {ZIP_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The dataset as JSON; or, with `format=zip` or "
+            "`Accept: application/zip`, a ZIP of CSV files (the JSON body is what generated "
+            "clients type).",
             "headers": {"Content-Disposition": CONTENT_DISPOSITION_DOC},
         }
     },
 )
-def export_everything(
+def get_export(
     request: Request,
     session: SessionDep,
     urls: UrlsDep,

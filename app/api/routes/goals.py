@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -6,12 +5,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from app.api import presenters
 from app.api.deps import (
     DEFAULT_PAGE,
-    Cursor,
+    GoalPath,
     PageSize,
     PerspectiveFilter,
+    ProgressFilter,
     SessionDep,
     UrlsDep,
     Year,
+    cursor_query,
 )
 from app.api.json_body import read_json_body
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
@@ -20,7 +21,7 @@ from app.core.security import WriterDep
 from app.schemas import (
     GoalCollection,
     GoalOut,
-    Progress,
+    IsoDate,
     StatusCollection,
     StatusUpdateIn,
     StatusUpdateOut,
@@ -29,18 +30,16 @@ from app.services import goals, status_writes
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=RepresentationRoute)
 
-ProgressFilter = Annotated[
-    Progress | None, Query(description="Progress of the goal's latest status.")
-]
 StatusYear = Annotated[
     int | None, Query(ge=1900, le=2100, description="Goals with a status update in this year.")
 ]
 AsOf = Annotated[
-    date | None,
+    IsoDate | None,
     Query(
         alias="asOf",
         description="Time travel (`YYYY-MM-DD`): each goal with its latest status dated up to "
-        "this day (superseded entries are never latest). `progress` then filters on that status.",
+        "this day (superseded entries are never latest). `progress` then filters on that status. "
+        "From 1900-01-01.",
     ),
 ]
 
@@ -54,7 +53,7 @@ def list_goals(
     progress: ProgressFilter = None,
     as_of: AsOf = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(goals.GOAL_ORDER) = None,
 ) -> GoalCollection:
     page = goals.list_goals(
         session,
@@ -69,7 +68,7 @@ def list_goals(
 
 
 @router.get("/{code}", response_model=GoalOut, summary="One goal with its latest status")
-def get_goal(code: str, session: SessionDep, urls: UrlsDep, as_of: AsOf = None) -> GoalOut:
+def get_goal(code: GoalPath, session: SessionDep, urls: UrlsDep, as_of: AsOf = None) -> GoalOut:
     return presenters.goal(urls, goals.get_goal(session, code, as_of))
 
 
@@ -78,13 +77,13 @@ def get_goal(code: str, session: SessionDep, urls: UrlsDep, as_of: AsOf = None) 
     response_model=StatusCollection,
     summary="A goal's whole status history, oldest first, superseded entries included",
 )
-def list_statuses(
-    code: str,
+def list_goal_statuses(
+    code: GoalPath,
     session: SessionDep,
     urls: UrlsDep,
     year: Year = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(goals.STATUS_ORDER) = None,
 ) -> StatusCollection:
     page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
     return presenters.status_collection(urls, page)
@@ -107,8 +106,8 @@ def list_statuses(
         **problem_responses(400, 401, 403, 404, 409, 413, 415),
     },
 )
-def append_status(
-    code: str,
+def create_goal_status(
+    code: GoalPath,
     writer: WriterDep,
     session: SessionDep,
     urls: UrlsDep,
@@ -126,9 +125,9 @@ def append_status(
     response_model=StatusUpdateOut,
     summary="One status update of a goal",
 )
-def get_status(
-    code: str,
-    status_id: Annotated[int, Path(alias="id", ge=1)],
+def get_goal_status(
+    code: GoalPath,
+    status_id: Annotated[int, Path(alias="id", ge=1, le=2**31 - 1)],
     session: SessionDep,
     urls: UrlsDep,
 ) -> StatusUpdateOut:

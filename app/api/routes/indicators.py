@@ -3,7 +3,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api import presenters
-from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, PerspectiveFilter, SessionDep, UrlsDep
+from app.api.deps import (
+    DEFAULT_PAGE,
+    IndicatorPath,
+    PageSize,
+    PerspectiveFilter,
+    SessionDep,
+    UrlsDep,
+    cursor_query,
+)
 from app.core.representations import RepresentationRoute
 from app.schemas import IndicatorCollection, IndicatorOut
 from app.services import indicators
@@ -27,7 +35,7 @@ def list_indicators(
     perspective: PerspectiveFilter = None,
     year: MeasuredYear = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(indicators.INDICATOR_ORDER) = None,
 ) -> IndicatorCollection:
     page = indicators.list_indicators(
         session, perspective=perspective, year=year, page_size=page_size, cursor=cursor
@@ -39,6 +47,6 @@ def list_indicators(
     "/{code}", response_model=IndicatorOut, summary="One indicator with metrics and measurements"
 )
 def get_indicator(
-    code: str, session: SessionDep, urls: UrlsDep, year: DetailYear = None
+    code: IndicatorPath, session: SessionDep, urls: UrlsDep, year: DetailYear = None
 ) -> IndicatorOut:
     return presenters.indicator(urls, indicators.get_indicator(session, code, year=year))

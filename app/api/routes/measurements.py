@@ -1,11 +1,11 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from app.api import presenters
 from app.api.deps import (
     DEFAULT_PAGE,
-    Cursor,
+    IndicatorFilter,
+    MeasurementStatusFilter,
+    MetricFilter,
     PageSize,
     PerspectiveFilter,
     SessionDep,
@@ -13,14 +13,13 @@ from app.api.deps import (
     Year,
     YearFrom,
     YearTo,
+    cursor_query,
 )
 from app.core.representations import RepresentationRoute
-from app.schemas import MeasurementCollection, MeasurementStatus
+from app.schemas import MeasurementCollection
 from app.services import measurements
 
 router = APIRouter(prefix="/measurements", tags=["measurements"], route_class=RepresentationRoute)
-
-StatusFilter = Annotated[MeasurementStatus | None, Query(description="Measurement status.")]
 
 
 @router.get(
@@ -32,14 +31,14 @@ def list_measurements(
     session: SessionDep,
     urls: UrlsDep,
     perspective: PerspectiveFilter = None,
-    indicator: Annotated[str | None, Query(description="Indicator code, e.g. `M1`.")] = None,
-    metric: Annotated[str | None, Query(description="Metric code, e.g. `M1.1`.")] = None,
+    indicator: IndicatorFilter = None,
+    metric: MetricFilter = None,
     year: Year = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
-    status: StatusFilter = None,
+    status: MeasurementStatusFilter = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(measurements.MEASUREMENT_ORDER) = None,
 ) -> MeasurementCollection:
     page = measurements.list_measurements(
         session,

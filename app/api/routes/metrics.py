@@ -5,17 +5,20 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from app.api import presenters
 from app.api.deps import (
     DEFAULT_PAGE,
-    Cursor,
+    IndicatorFilter,
+    MeasurementStatusFilter,
+    MetricPath,
     PageSize,
+    PeriodPath,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
     Year,
     YearFrom,
     YearTo,
+    cursor_query,
 )
 from app.api.json_body import read_json_body
-from app.api.routes.measurements import StatusFilter
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
 from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
@@ -31,10 +34,10 @@ from app.services import indicators, measurement_writes, measurements
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
-IndicatorFilter = Annotated[str | None, Query(description="Indicator code, e.g. `M1`.")]
 SourceAddress = Annotated[
     str | None,
     Query(
+        min_length=1,
         description="The figure's source, when the period has figures from several sources "
         "(M12.1 2021); without it such a period is ambiguous (409). As shown in `source`.",
     ),
@@ -54,7 +57,7 @@ def list_metrics(
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(indicators.METRIC_ORDER) = None,
 ) -> MetricCollection:
     page = indicators.list_metrics(
         session, perspective=perspective, indicator=indicator, page_size=page_size, cursor=cursor
@@ -63,7 +66,9 @@ def list_metrics(
 
 
 @router.get("/{code}", response_model=MetricOut, summary="One metric with its series")
-def get_metric(code: str, session: SessionDep, urls: UrlsDep, year: Year = None) -> MetricOut:
+def get_metric(
+    code: MetricPath, session: SessionDep, urls: UrlsDep, year: Year = None
+) -> MetricOut:
     return presenters.metric(urls, indicators.get_metric(session, code, year=year))
 
 
@@ -73,15 +78,15 @@ def get_metric(code: str, session: SessionDep, urls: UrlsDep, year: Year = None)
     summary="One metric's measurements, ordered by period",
 )
 def list_metric_measurements(
-    code: str,
+    code: MetricPath,
     session: SessionDep,
     urls: UrlsDep,
     year: Year = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
-    status: StatusFilter = None,
+    status: MeasurementStatusFilter = None,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(measurements.MEASUREMENT_ORDER) = None,
 ) -> MeasurementCollection:
     page = measurements.list_metric_measurements(
         session,
@@ -106,8 +111,8 @@ def list_metric_measurements(
     },
 )
 def get_measurement(
-    code: str,
-    period: str,
+    code: MetricPath,
+    period: PeriodPath,
     session: SessionDep,
     urls: UrlsDep,
     response: Response,
@@ -125,8 +130,8 @@ def get_measurement(
     responses=problem_responses(409),
 )
 def list_measurement_revisions(
-    code: str,
-    period: str,
+    code: MetricPath,
+    period: PeriodPath,
     session: SessionDep,
     urls: UrlsDep,
     source: SourceAddress = None,
@@ -160,8 +165,8 @@ def list_measurement_revisions(
     },
 )
 def put_measurement(
-    code: str,
-    period: str,
+    code: MetricPath,
+    period: PeriodPath,
     writer: WriterDep,
     session: SessionDep,
     urls: UrlsDep,

@@ -1,7 +1,14 @@
 from fastapi import APIRouter
 
 from app.api import presenters
-from app.api.deps import DEFAULT_PAGE, Cursor, PageSize, SessionDep, UrlsDep
+from app.api.deps import (
+    DEFAULT_PAGE,
+    PageSize,
+    PerspectivePath,
+    SessionDep,
+    UrlsDep,
+    cursor_query,
+)
 from app.core.representations import RepresentationRoute
 from app.schemas import PerspectiveCollection, PerspectiveOut
 from app.services import perspectives
@@ -14,12 +21,12 @@ def list_perspectives(
     session: SessionDep,
     urls: UrlsDep,
     page_size: PageSize = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: cursor_query(perspectives.PERSPECTIVE_ORDER) = None,
 ) -> PerspectiveCollection:
     page = perspectives.list_perspectives(session, page_size=page_size, cursor=cursor)
     return presenters.perspective_collection(urls, page)
 
 
 @router.get("/{code}", response_model=PerspectiveOut, summary="One perspective, by code or slug")
-def get_perspective(code: str, session: SessionDep, urls: UrlsDep) -> PerspectiveOut:
+def get_perspective(code: PerspectivePath, session: SessionDep, urls: UrlsDep) -> PerspectiveOut:
     return presenters.perspective(urls, perspectives.get_perspective(session, code))

@@ -3,11 +3,25 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app import schemas
-from app.api.deps import Cursor, PageSize, PerspectiveFilter, SessionDep, UrlsDep
+from app.api.deps import (
+    PageSize,
+    PerspectiveFilter,
+    SearchTypeFilter,
+    SessionDep,
+    UrlsDep,
+    cursor_query,
+)
 from app.api.presenters import Urls
+from app.core.config import Settings
 from app.core.representations import RepresentationRoute
 from app.services import search
 from app.services.paging import Page
+
+# One to MAX_WORDS words (runs of letters, digits or `_`) and no NUL, as search_words reads q.
+SEARCH_TEXT_PATTERN = (
+    r"^[^\w\x00]*(?:\w+[^\w\x00]+){0," + str(search.MAX_WORDS - 1) + r"}\w+[^\w\x00]*$"
+)
+SEARCH_TEXT_MAX_LENGTH = Settings.model_fields["max_search_query_length"].default
 
 router = APIRouter(prefix="/search", tags=["search"], route_class=RepresentationRoute)
 
@@ -21,16 +35,22 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
     '("laadpalen" finds "laadpaal"); SQLite matches each word as the start of a word '
     '("fiets" finds "fietsers") without stemming. Best matches first.',
 )
-def search_everything(
+def search_resources(
     session: SessionDep,
     urls: UrlsDep,
-    q: Annotated[str, Query(description="Search words, e.g. `laadpalen`.")],
+    q: Annotated[
+        str,
+        Query(
+            max_length=SEARCH_TEXT_MAX_LENGTH,
+            pattern=SEARCH_TEXT_PATTERN,
+            description="Search words, e.g. `laadpalen`: at least one letter or digit, at most "
+            f"{search.MAX_WORDS} words and {SEARCH_TEXT_MAX_LENGTH} characters.",
+        ),
+    ],
     perspective: PerspectiveFilter = None,
-    type_: Annotated[
-        schemas.SearchType | None, Query(alias="type", description="Only this kind of resource.")
-    ] = None,
+    type_: SearchTypeFilter = None,
     page_size: PageSize = 20,
-    cursor: Cursor = None,
+    cursor: cursor_query(search.SEARCH_ORDER) = None,
 ) -> schemas.SearchResultCollection:
     page = search.search(
         session, q, perspective=perspective, kind=type_, page_size=page_size, cursor=cursor
