@@ -74,7 +74,7 @@ def _import(settings: Settings, path: Path) -> None:
 
     with Session(get_engine(settings)) as session:
         try:
-            summary = import_report_file(session, path)
+            summary = import_report_file(session, path, settings.text_limits)
         except ReportImportError as error:
             sys.exit(f"Nothing imported: {path} has problems:\n{error}")
     print(summary.describe(path))

@@ -1,5 +1,6 @@
 """Settings, read from the environment only when asked for (never at import time)."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -8,6 +9,16 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/coalition-monitor.db"
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """The longest free text a write accepts, in characters (see the settings of the same name).
+    `text`: prose (a status text, its evidence, a footnote); `short_text`: a label or a
+    reference (a source, a printed value)."""
+
+    text: int = 20_000
+    short_text: int = 1_000
 
 
 class Settings(BaseSettings):
@@ -29,6 +40,18 @@ class Settings(BaseSettings):
     )
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Larger request bodies are refused with 413."
+    )
+    max_text_length: int = Field(
+        default=TextLimits.text,
+        ge=1,
+        description="Longest prose field a write accepts, in characters (status `text` and "
+        "`progressEvidence`, measurement `footnote`, an import file's `note`); longer is 400.",
+    )
+    max_short_text_length: int = Field(
+        default=TextLimits.short_text,
+        ge=1,
+        description="Longest short text field a write accepts, in characters (`source`, "
+        "`valueText`, an import file's `title`); longer is 400.",
     )
     write_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -85,6 +108,10 @@ class Settings(BaseSettings):
 
         parse(value)  # a notation `limits` cannot read fails at startup, not at the first write
         return value
+
+    @property
+    def text_limits(self) -> TextLimits:
+        return TextLimits(text=self.max_text_length, short_text=self.max_short_text_length)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -22,7 +22,8 @@ from app.core.errors import InvalidParameterError
 
 T = TypeVar("T")
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT32_RANGE = (-(2**31), 2**31 - 1)
+_INT64_RANGE = (-(2**63), 2**63 - 1)
 # Sort keys that are strings are codes; nothing else (e.g. a NUL byte) may reach the database.
 _PLAIN_STRING = re.compile(r"[\w.\-]{1,100}")
 
@@ -58,13 +59,12 @@ def _decode_value(column: ColumnElement, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError("date expected")
         return date.fromisoformat(value)
-    if python_type is int and (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or not _INT64_MIN <= value <= _INT64_MAX
-    ):
-        # Out-of-range integers would make the database driver fail rather than find nothing.
-        raise ValueError("64-bit integer expected")
+    if python_type is int:
+        # Out-of-range integers would make the database fail rather than find nothing: INTEGER
+        # columns are 32 bits on PostgreSQL (and the bound parameter is cast to the column's type).
+        low, high = _INT64_RANGE if isinstance(column_type, sa.BigInteger) else _INT32_RANGE
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError("an integer in the column's range expected")
     if python_type is str and not (isinstance(value, str) and _PLAIN_STRING.fullmatch(value)):
         raise ValueError("plain string expected")
     return value

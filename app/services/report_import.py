@@ -31,13 +31,24 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 from sqlmodel import Session, select
 
+from app.core.config import TextLimits
+from app.core.errors import ProblemError
 from app.models import Goal, Metric, StatusUpdate
-from app.schemas import MeasurementIn, WriteModel
+from app.schemas import (
+    TEXT_LIMITS,
+    CheckedShortText,
+    CheckedText,
+    MeasurementIn,
+    ShortText,
+    Text,
+    WriteModel,
+)
 from app.seed import MeasurementRecord, StatusRecord
 from app.services.goals import superseding_ids
 from app.services.measurement_writes import (
     MeasurementFields,
     Period,
+    find_figure,
     parse_period,
     record_measurement,
 )
@@ -58,20 +69,26 @@ class ImportedStatus(StatusRecord):
     goal_code: Annotated[str, Field(min_length=1)]
     # Strict: a number is not a date.
     as_of: date = Field(strict=True)
+    # Texts are capped as in the write API (no NUL, at most the configured length).
+    as_of_label: Annotated[str, Field(min_length=1, max_length=100), CheckedShortText]
+    text: Annotated[str, Field(min_length=1), CheckedText]
+    source: ShortText | None = None
+    progress_evidence: Text | None = None
 
 
 class ImportedMeasurement(MeasurementRecord):
     # Strict: "12" is text, not a number.
     value: float | None = Field(strict=True, allow_inf_nan=False)
-    source: str | None = None
-    footnote: str | None = None
+    value_text: ShortText | None
+    source: ShortText | None = None
+    footnote: Text | None = None
     line: int | None = None
 
 
 class ReportFile(WriteModel):
-    title: str | None = None
+    title: ShortText | None = None
     # Free text about the file (e.g. that it is a test fixture); not stored.
-    note: str | None = None
+    note: Text | None = None
     statuses: list[ImportedStatus] = Field(default_factory=list)
     measurements: list[ImportedMeasurement] = Field(default_factory=list)
 
@@ -113,13 +130,13 @@ def _place(location: tuple[Any, ...]) -> str:
     return place or "(file)"
 
 
-def read_report(path: Path) -> ReportFile:
+def read_report(path: Path, text_limits: TextLimits) -> ReportFile:
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise ReportImportError([f"cannot read {path}: {error.strerror or error}"]) from error
     try:
-        return ReportFile.model_validate_json(raw)
+        return ReportFile.model_validate_json(raw, context={TEXT_LIMITS: text_limits})
     except ValidationError as error:
         raise ReportImportError(
             [
@@ -129,7 +146,9 @@ def read_report(path: Path) -> ReportFile:
         ) from error
 
 
-def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, Period]]:
+def _check(
+    session: Session, report: ReportFile, text_limits: TextLimits
+) -> tuple[list[str], dict[int, Period]]:
     """Every problem the database or the rules find in an otherwise well-formed file."""
     problems: list[str] = []
     goal_codes = set(session.exec(select(Goal.code)))
@@ -163,11 +182,21 @@ def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, P
         parsed = parse_period(row.period)
         if isinstance(parsed, str):
             problems.append(f"{place}.period: {parsed}")
+        elif parsed.period_type != row.period_type:
+            problems.append(f"{place}.periodType: {row.period} is a {parsed.period_type}")
         else:
-            periods[index] = Period(row.period, row.period_type, row.period_start, row.period_end)
+            periods[index] = parsed
+            if metric is not None:
+                problems.extend(_address_problems(session, metric, parsed, row.source, place))
         try:
-            MeasurementIn(
-                value=row.value, value_text=row.value_text, status=row.status, source=row.source
+            MeasurementIn.model_validate(
+                {
+                    "value": row.value,
+                    "value_text": row.value_text,
+                    "status": row.status,
+                    "source": row.source,
+                },
+                context={TEXT_LIMITS: text_limits},
             )
         except ValidationError as error:
             for item in error.errors():
@@ -176,13 +205,24 @@ def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, P
         source = row.source
         if metric is not None and source == metric.source:
             source = None
-        key = (row.metric_code, row.period, source)
+        key = (row.metric_code, row.period_type, row.period_start, row.period_end, source)
         if key in seen_measurements:
             problems.append(
                 f"{place}: same metric, period and source as measurements[{seen_measurements[key]}]"
             )
         seen_measurements.setdefault(key, index)
     return problems, periods
+
+
+def _address_problems(
+    session: Session, metric: Metric, period: Period, source: str | None, place: str
+) -> list[str]:
+    """A figure without `source` in a period that has several figures names none of them."""
+    try:
+        find_figure(session, metric, period, source)
+    except ProblemError as error:
+        return [f"{place}.source: {error.detail}"]
+    return []
 
 
 def _same_status(record: StatusUpdate, status: ImportedStatus) -> bool:
@@ -195,8 +235,10 @@ def _same_status(record: StatusUpdate, status: ImportedStatus) -> bool:
     )
 
 
-def import_report(session: Session, report: ReportFile, *, author: str) -> ImportSummary:
-    problems, periods = _check(session, report)
+def import_report(
+    session: Session, report: ReportFile, *, author: str, text_limits: TextLimits
+) -> ImportSummary:
+    problems, periods = _check(session, report, text_limits)
     if problems:
         raise ReportImportError(problems)
     summary = ImportSummary()
@@ -208,21 +250,21 @@ def import_report(session: Session, report: ReportFile, *, author: str) -> Impor
         indexed = sorted(enumerate(report.measurements), key=lambda pair: pair[1].metric_code)
         for index, row in indexed:
             metric = session.get(Metric, row.metric_code)
-            result = record_measurement(
-                session,
-                metric,
-                MeasurementFields(
-                    period=periods[index],
-                    value=row.value,
-                    value_text=row.value_text,
-                    status=row.status,
-                    source=row.source,
-                    footnote=row.footnote,
-                    line=row.line,
-                ),
-                author=author,
-                now=now,
+            fields = MeasurementFields(
+                period=periods[index],
+                value=row.value,
+                value_text=row.value_text,
+                status=row.status,
+                source=row.source,
+                footnote=row.footnote,
+                line=row.line,
             )
+            try:
+                result = record_measurement(session, metric, fields, author=author, now=now)
+            except ProblemError as error:
+                # A writer added a second figure to the period since the check.
+                place = f"measurements[{index}].source"
+                raise ReportImportError([f"{place}: {error.detail}"]) from error
             if result.created:
                 summary.measurements_created += 1
             elif result.changed:
@@ -282,6 +324,9 @@ def _import_status(
         summary.statuses_added += 1
 
 
-def import_report_file(session: Session, path: Path) -> ImportSummary:
-    report = read_report(path)
-    return import_report(session, report, author=f"import:{path.name}")
+def import_report_file(
+    session: Session, path: Path, text_limits: TextLimits | None = None
+) -> ImportSummary:
+    text_limits = text_limits or TextLimits()
+    report = read_report(path, text_limits)
+    return import_report(session, report, author=f"import:{path.name}", text_limits=text_limits)

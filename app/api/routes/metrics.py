@@ -9,6 +9,7 @@ from app.api.deps import (
     PageSize,
     PerspectiveFilter,
     SessionDep,
+    TextLimitsDep,
     UrlsDep,
     Year,
     YearFrom,
@@ -166,6 +167,7 @@ def put_measurement(
     session: SessionDep,
     urls: UrlsDep,
     response: Response,
+    text_limits: TextLimitsDep,
     body: Annotated[bytes, Depends(read_json_body)],
     source: SourceAddress = None,
     if_match: Annotated[
@@ -185,6 +187,7 @@ def put_measurement(
         body,
         measurement_writes.Preconditions(if_match=if_match, if_none_match=if_none_match),
         author=writer.name,
+        text_limits=text_limits,
     )
     stored = presenters.measurement_detail(urls, result.detail)
     response.headers["ETag"] = result.detail.etag
