@@ -301,6 +301,8 @@ def _text_check(kind: Literal["text", "short_text"]) -> AfterValidator:
     return AfterValidator(check)
 
 
+LONG_TEXT_NOTE = " At most `MAX_TEXT_LENGTH` characters (20,000 by default)."
+SHORT_TEXT_NOTE = " At most `MAX_SHORT_TEXT_LENGTH` characters (1,000 by default)."
 CheckedText = _text_check("text")
 CheckedShortText = _text_check("short_text")
 Text = Annotated[str, CheckedText]
@@ -329,13 +331,14 @@ class StatusUpdateIn(WriteModel):
     as_of_label: ShortLabel | None = Field(
         default=None, description="The date as the source prints it; defaults to `asOf`."
     )
-    text: NonBlankText = Field(description="The status text; not empty.")
+    text: NonBlankText = Field(description="The status text; not empty." + LONG_TEXT_NOTE)
     progress: Progress | None = None
     progress_evidence: NonBlankText | None = Field(
-        default=None, description="The phrase of `text` that justifies `progress`."
+        default=None,
+        description="The phrase of `text` that justifies `progress`." + LONG_TEXT_NOTE,
     )
     source: NonBlankShortText | None = Field(
-        default=None, description="The document the status is from."
+        default=None, description="The document the status is from." + SHORT_TEXT_NOTE
     )
     supersedes: int | None = Field(
         default=None,
@@ -362,14 +365,16 @@ class MeasurementIn(WriteModel):
         description="The number, or null when there is none (status notAvailable, pending, "
         "notReliable).",
     )
-    value_text: NonBlankShortText | None = Field(description="The figure as printed, e.g. `64 %`.")
+    value_text: NonBlankShortText | None = Field(
+        description="The figure as printed, e.g. `64 %`." + SHORT_TEXT_NOTE
+    )
     status: MeasurementStatus
     source: NonBlankShortText | None = Field(
         default=None,
         description="The figure's source; also its address within the period (see `source` "
-        "in the query). Omit for the metric's own source.",
+        "in the query). Omit for the metric's own source." + SHORT_TEXT_NOTE,
     )
-    footnote: NonBlankText | None = None
+    footnote: NonBlankText | None = Field(default=None, description=LONG_TEXT_NOTE.strip())
 
     @model_validator(mode="after")
     def _value_matches_status(self) -> "MeasurementIn":
