@@ -80,7 +80,9 @@ def _import(settings: Settings, path: Path, *, quiet: bool) -> None:
 
     with Session(get_engine(settings)) as session:
         try:
-            summary = import_report_file(session, path, opener=_reading_with_progress(quiet))
+            summary = import_report_file(
+                session, path, settings.text_limits, opener=_reading_with_progress(quiet)
+            )
         except ReportImportError as error:
             sys.exit(f"Nothing imported: {path} has problems:\n{error}")
     if not quiet:

@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic.alias_generators import to_camel
 
 from app import __version__
-from app.api.deps import reject_unknown_query_parameters
+from app.api.deps import reject_nul_characters, reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
     export,
@@ -94,7 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(
             module.router,
             prefix=API_PREFIX,
-            dependencies=[Depends(reject_unknown_query_parameters)],
+            dependencies=[
+                Depends(reject_unknown_query_parameters),
+                Depends(reject_nul_characters),
+            ],
         )
     app.include_router(health.router)
     app.state.write_limits = WriteLimits()

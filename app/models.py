@@ -69,9 +69,14 @@ class StatusUpdate(SQLModel, table=True):
 
 class Indicator(SQLModel, table=True):
     __tablename__ = "indicator"
+    # One perspective's indicators in report order (a perspective's page of measurements); it
+    # serves lookups by perspective too.
+    __table_args__ = (
+        sa.Index("uq_indicator_perspective_position", "perspective_code", "position", unique=True),
+    )
 
     code: str = Field(primary_key=True, max_length=10)
-    perspective_code: str = Field(foreign_key="perspective.code", index=True, max_length=1)
+    perspective_code: str = Field(foreign_key="perspective.code", max_length=1)
     position: int = Field(sa_column_kwargs={"unique": True})
     name: str = Field(sa_type=sa.Text)
     note: str | None = Field(default=None, sa_type=sa.Text)
@@ -82,7 +87,7 @@ class Metric(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("indicator_code", "position"),)
 
     code: str = Field(primary_key=True, max_length=20)
-    indicator_code: str = Field(foreign_key="indicator.code", index=True, max_length=10)
+    indicator_code: str = Field(foreign_key="indicator.code", max_length=10)
     position: int
     name: str = Field(sa_type=sa.Text)
     breakdown: str | None = Field(default=None, sa_type=sa.Text)
@@ -95,20 +100,24 @@ class Metric(SQLModel, table=True):
 class Measurement(SQLModel, table=True):
     __tablename__ = "measurement"
     __table_args__ = (
-        # One period can carry figures from two sources (M12.1 2021); a NULL source means
-        # "the metric's own", and NULLs never collide in a unique index, hence the coalesce.
+        # A period is its type, start and end (its printed spelling only shows it). One period
+        # can carry figures from two sources (M12.1 2021); a NULL source means "the metric's
+        # own", and NULLs never collide in a unique index, hence the coalesce.
         sa.Index(
-            "uq_measurement_metric_period_source",
+            "uq_measurement_identity",
             "metric_code",
-            "period",
+            "period_type",
+            "period_start",
+            "period_end",
             sa.text("coalesce(source, '')"),
             unique=True,
         ),
-        sa.Index("ix_measurement_period", "period_start", "period_end"),
+        # Each metric's figures in period order: pages of the measurement table come from it.
+        sa.Index("ix_measurement_metric_period", "metric_code", "period_start", "period_end", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    metric_code: str = Field(foreign_key="metric.code", index=True, max_length=20)
+    metric_code: str = Field(foreign_key="metric.code", max_length=20)
     period: str = Field(max_length=20)
     period_type: str = Field(max_length=20)
     period_start: int

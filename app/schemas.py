@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+
+from app.core.config import TextLimits
 
 Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
 PeriodType = Literal["year", "schoolYear", "multiYear"]
@@ -306,10 +309,42 @@ class Landing(ApiModel):
 
 # --- writes -------------------------------------------------------------------------------
 
+# Ids are INTEGER columns (32 bits on PostgreSQL): a larger number names nothing, and must not
+# reach the database driver, which would fail on it rather than find nothing.
+MAX_ID = 2**31 - 1
+# The key of the `TextLimits` in the validation context of a write's body.
+TEXT_LIMITS = "text_limits"
+
+
+def _text_check(kind: Literal["text", "short_text"]) -> AfterValidator:
+    """No NUL (PostgreSQL cannot store it, and it is never part of a report's text) and at
+    most the configured length; the limits come from the validation context, else defaults."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        limit = getattr((info.context or {}).get(TEXT_LIMITS) or TextLimits(), kind)
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value
+
+    return AfterValidator(check)
+
+
+LONG_TEXT_NOTE = " At most `MAX_TEXT_LENGTH` characters (20,000 by default)."
+SHORT_TEXT_NOTE = " At most `MAX_SHORT_TEXT_LENGTH` characters (1,000 by default)."
+CheckedText = _text_check("text")
+CheckedShortText = _text_check("short_text")
+Text = Annotated[str, CheckedText]
+ShortText = Annotated[str, CheckedShortText]
 # `pattern`: the document says what stripping whitespace means, at least one other character.
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+NonBlankText = Annotated[NonBlank, CheckedText]
+NonBlankShortText = Annotated[NonBlank, CheckedShortText]
 ShortLabel = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S"),
+    CheckedShortText,
 ]
 
 
@@ -327,16 +362,19 @@ class StatusUpdateIn(WriteModel):
     as_of_label: ShortLabel | None = Field(
         default=None, description="The date as the source prints it; defaults to `asOf`."
     )
-    text: NonBlank = Field(description="The status text; not empty.")
+    text: NonBlankText = Field(description="The status text; not empty." + LONG_TEXT_NOTE)
     progress: Progress | None = None
-    progress_evidence: NonBlank | None = Field(
-        default=None, description="The phrase of `text` that justifies `progress`."
+    progress_evidence: NonBlankText | None = Field(
+        default=None,
+        description="The phrase of `text` that justifies `progress`." + LONG_TEXT_NOTE,
     )
-    source: NonBlank | None = Field(default=None, description="The document the status is from.")
+    source: NonBlankShortText | None = Field(
+        default=None, description="The document the status is from." + SHORT_TEXT_NOTE
+    )
     supersedes: int | None = Field(
         default=None,
         ge=1,
-        le=2**31 - 1,
+        le=MAX_ID,
         strict=True,
         description="Id of an entry of the same goal that this one corrects; that entry must "
         "not be superseded already (correct the latest correction instead).",
@@ -373,14 +411,16 @@ class MeasurementIn(WriteModel):
         description="The number, or null when there is none (status notAvailable, pending, "
         "notReliable).",
     )
-    value_text: NonBlank | None = Field(description="The figure as printed, e.g. `64 %`.")
+    value_text: NonBlankShortText | None = Field(
+        description="The figure as printed, e.g. `64 %`." + SHORT_TEXT_NOTE
+    )
     status: MeasurementStatus
-    source: NonBlank | None = Field(
+    source: NonBlankShortText | None = Field(
         default=None,
         description="The figure's source; also its address within the period (see `source` "
-        "in the query). Omit for the metric's own source.",
+        "in the query). Omit for the metric's own source." + SHORT_TEXT_NOTE,
     )
-    footnote: NonBlank | None = None
+    footnote: NonBlankText | None = Field(default=None, description=LONG_TEXT_NOTE.strip())
 
     @model_validator(mode="after")
     def _value_matches_status(self) -> "MeasurementIn":

@@ -9,6 +9,7 @@ from fastapi._compat.shared import field_annotation_is_sequence
 from pydantic import AfterValidator, StringConstraints
 
 from app.api.presenters import Urls
+from app.core.config import TextLimits
 from app.core.errors import ProblemError
 from app.db import SessionDep
 from app.schemas import MeasurementStatus, Progress, SearchType
@@ -22,6 +23,13 @@ def get_urls(request: Request) -> Urls:
 
 
 UrlsDep = Annotated[Urls, Depends(get_urls)]
+
+
+def get_text_limits(request: Request) -> TextLimits:
+    return request.app.state.settings.text_limits
+
+
+TextLimitsDep = Annotated[TextLimits, Depends(get_text_limits)]
 
 PageSize = Annotated[
     int,
@@ -189,6 +197,21 @@ def reject_unknown_query_parameters(request: Request) -> None:
 
 def _takes_several(param) -> bool:
     return field_annotation_is_sequence(param.field_info.annotation)
+
+
+def reject_nul_characters(request: Request) -> None:
+    """No path or query value may hold a NUL: no code, period, source or search term contains
+    one, and PostgreSQL refuses it in a query parameter with an error rather than finding
+    nothing."""
+    values = [*request.path_params.items(), *request.query_params.multi_items()]
+    names = sorted({name for name, value in values if "\x00" in str(value)})
+    if names:
+        reason = "must not contain NUL characters"
+        raise ProblemError(
+            400,
+            "NUL characters in: " + ", ".join(names),
+            invalid_params=[{"name": name, "reason": reason} for name in names],
+        )
 
 
 def _all_query_params(dependant):

@@ -2,6 +2,7 @@
 
 import os
 import sysconfig
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,16 @@ DEFAULT_DATABASE_URL = "sqlite:///./data/coalition-monitor.db"
 # Where pyproject.toml's data-files install the seed, under the environment's data directory.
 INSTALLED_SEED_PATH = Path("share", "coalition-monitor", "seed")
 SEED_MARKER = "goals.json"
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """The longest free text a write accepts, in characters (see the settings of the same name).
+    `text`: prose (a status text, its evidence, a footnote); `short_text`: a label or a
+    reference (a source, a printed value)."""
+
+    text: int = 20_000
+    short_text: int = 1_000
 
 
 class Settings(BaseSettings):
@@ -56,6 +67,18 @@ class Settings(BaseSettings):
         gt=0,
         description="A write's whole body must arrive within this time, else 408; no database "
         "work starts before it has arrived.",
+    )
+    max_text_length: int = Field(
+        default=TextLimits.text,
+        ge=1,
+        description="Longest prose field a write accepts, in characters (status `text` and "
+        "`progressEvidence`, measurement `footnote`, an import file's `note`); longer is 400.",
+    )
+    max_short_text_length: int = Field(
+        default=TextLimits.short_text,
+        ge=1,
+        description="Longest short text field a write accepts, in characters (`source`, "
+        "`valueText`, an import file's `title`); longer is 400.",
     )
     write_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -142,6 +165,10 @@ class Settings(BaseSettings):
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def text_limits(self) -> TextLimits:
+        return TextLimits(text=self.max_text_length, short_text=self.max_short_text_length)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,12 +1,13 @@
 """One measurement as a resource: read it with its ETag, create or replace it under
 preconditions, and read every version it has had.
 
-Addressing. A measurement is identified by metric, period (as printed) and source: the report
-prints two figures from two sources for one period (M12.1, 2021). The `source` of an address
-is the figure's source as the API shows it (its own, else its metric's). Without a source, a
-period with one figure means that figure; a period with several figures is ambiguous (409, the
-problem names the sources) and needs `source`. Creating without a source records a figure from
-the metric's own source.
+Addressing. A measurement is identified by metric, period and source: the report prints two
+figures from two sources for one period (M12.1, 2021). A period is its type, first and last
+year; its printed spelling (`2014-2018` or `2014–2018`) only shows it, and either finds it.
+The `source` of an address is the figure's source as the API shows it (its own, else its
+metric's). Without a source, a period with one figure means that figure; a period with several
+figures is ambiguous (409, the problem names the sources) and needs `source`. Creating without
+a source records a figure from the metric's own source.
 
 Versions. Replacing a measurement keeps the replaced version as a MeasurementRevision and bumps
 `version`; the ETag changes with every version (and with any other change to the row).
@@ -23,9 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.core.caching import if_none_match_matches
+from app.core.config import TextLimits
 from app.core.errors import ProblemError
 from app.models import Measurement, MeasurementRevision, Metric
-from app.schemas import MeasurementIn
+from app.schemas import TEXT_LIMITS, MeasurementIn
 from app.services.indicators import MeasurementView, require_metric_record
 from app.services.validation import bad_request, parse_body
 from app.services.write_support import lock_metric, utc_now
@@ -106,27 +108,36 @@ def _stored_source(source: str | None, metric: Metric) -> str | None:
     return None if source is None or source == metric.source else source
 
 
-def _figures(session: Session, metric: Metric, period: str) -> list[Measurement]:
+def _figures(session: Session, metric: Metric, period: Period) -> list[Measurement]:
+    # A period is its type, start and end; how it is printed (2014-2018 or 2014–2018) is only
+    # how it is shown, so either spelling finds the same figure.
     return list(
         session.exec(
             select(Measurement)
-            .where(Measurement.metric_code == metric.code, Measurement.period == period)
+            .where(
+                Measurement.metric_code == metric.code,
+                Measurement.period_start == period.start,
+                Measurement.period_end == period.end,
+                Measurement.period_type == period.period_type,
+            )
             .order_by(Measurement.id)
         )
     )
 
 
-def _ambiguous(metric: Metric, period: str, figures: list[Measurement]) -> ProblemError:
+def _ambiguous(metric: Metric, period: Period, figures: list[Measurement]) -> ProblemError:
     sources = "; ".join(repr(_effective_source(f, metric)) for f in figures)
     return ProblemError(
         409,
-        f"Metric {metric.code} has {len(figures)} figures for {period} (sources {sources}); "
+        f"Metric {metric.code} has {len(figures)} figures for {period.text} (sources {sources}); "
         "name one with the `source` query parameter.",
     )
 
 
-def _find(session: Session, metric: Metric, period: str, source: str | None) -> Measurement | None:
-    """The figure at this address, or None."""
+def find_figure(
+    session: Session, metric: Metric, period: Period, source: str | None
+) -> Measurement | None:
+    """The figure at this address, or None; 409 when the address names several."""
     figures = _figures(session, metric, period)
     if source is not None:
         figures = [f for f in figures if _effective_source(f, metric) == source]
@@ -155,7 +166,8 @@ def get_measurement(
 ) -> MeasurementDetail:
     metric = require_metric_record(session, code)
     _check_source_parameter(source)
-    measurement = _find(session, metric, period, source)
+    parsed = parse_period(period)
+    measurement = None if isinstance(parsed, str) else find_figure(session, metric, parsed, source)
     if measurement is None:
         detail = f"Metric {code} has no measurement for {period}"
         raise ProblemError(404, detail + (f" from source {source!r}." if source else "."))
@@ -247,11 +259,12 @@ def put_measurement_from_request(
     preconditions: Preconditions,
     *,
     author: str,
+    text_limits: TextLimits,
 ) -> PutResult:
     """PUT /metrics/{code}/measurements/{period}: validate everything, then create or replace
     in one transaction under the metric's lock."""
     metric = require_metric_record(session, code)
-    body, problems = parse_body(MeasurementIn, raw_body)
+    body, problems = parse_body(MeasurementIn, raw_body, context={TEXT_LIMITS: text_limits})
     period = parse_period(period_text)
     if isinstance(period, str):
         problems.insert(0, {"name": "period", "reason": period})
@@ -302,7 +315,7 @@ def record_measurement(
     lock_metric(session, metric.code)
     # Only now, holding the lock, is what we read the state that our write will replace.
     session.expire_all()
-    measurement = _find(session, metric, fields.period.text, fields.source)
+    measurement = find_figure(session, metric, fields.period, fields.source)
     etag = measurement_etag(measurement) if measurement is not None else None
     if preconditions is not None:
         if (

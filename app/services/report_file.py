@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import ijson
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
+from app.core.config import TextLimits
+from app.schemas import TEXT_LIMITS, CheckedShortText, CheckedText, ShortText, Text
 from app.seed import MeasurementRecord, StatusRecord
 
 SECTIONS = ("statuses", "measurements")
@@ -53,17 +55,25 @@ def _date_as_text(value: Any) -> Any:
 class ImportedStatus(StatusRecord):
     goal_code: Annotated[str, Field(min_length=1)]
     as_of: Annotated[date, BeforeValidator(_date_as_text)]
+    # Texts are capped as in the write API (no NUL, at most the configured length).
+    as_of_label: Annotated[str, Field(min_length=1, max_length=100), CheckedShortText]
+    text: Annotated[str, Field(min_length=1), CheckedText]
+    source: ShortText | None = None
+    progress_evidence: Text | None = None
 
 
 class ImportedMeasurement(MeasurementRecord):
     # Strict: "12" is text, not a number.
     value: float | None = Field(strict=True, allow_inf_nan=False)
-    source: str | None = None
-    footnote: str | None = None
+    value_text: ShortText | None
+    source: ShortText | None = None
+    footnote: Text | None = None
     line: int | None = None
 
 
 RECORD_TYPES = {"statuses": ImportedStatus, "measurements": ImportedMeasurement}
+# The file's own texts: the title is a label, the note prose.
+TOP_LEVEL_TYPES = {"title": TypeAdapter(ShortText), "note": TypeAdapter(Text)}
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ def validation_problems(prefix: tuple[Any, ...], error: ValidationError) -> list
     ]
 
 
-def check_outline(path: Path, opener: Callable[[Path], IO[bytes]]) -> None:
+def check_outline(path: Path, opener: Callable[[Path], IO[bytes]], text_limits: TextLimits) -> None:
     """The document is an object of known keys: a misspelt section must not import nothing."""
     problems = []
     try:
@@ -106,7 +116,9 @@ def check_outline(path: Path, opener: Callable[[Path], IO[bytes]]) -> None:
                     problems.append("(file): the document must be a JSON object")
                 elif prefix in SECTIONS and event not in ("start_array", "end_array"):
                     problems.append(f"{prefix}: must be a list")
-                elif prefix in TOP_LEVEL_TEXT and event not in ("string", "null"):
+                elif prefix in TOP_LEVEL_TEXT and event == "string":
+                    problems += _text_problems(prefix, value, text_limits)
+                elif prefix in TOP_LEVEL_TEXT and event != "null":
                     problems.append(f"{prefix}: must be text")
     except OSError as error:
         raise ReportImportError([f"cannot read {path}: {error.strerror or error}"]) from error
@@ -116,14 +128,26 @@ def check_outline(path: Path, opener: Callable[[Path], IO[bytes]]) -> None:
         raise ReportImportError(problems)
 
 
-def entries(path: Path, section: str, opener: Callable[[Path], IO[bytes]]) -> Iterator[Entry]:
+def _text_problems(name: str, value: str, text_limits: TextLimits) -> list[str]:
+    try:
+        TOP_LEVEL_TYPES[name].validate_python(value, context={TEXT_LIMITS: text_limits})
+    except ValidationError as error:
+        return validation_problems((name,), error)
+    return []
+
+
+def entries(
+    path: Path, section: str, opener: Callable[[Path], IO[bytes]], text_limits: TextLimits
+) -> Iterator[Entry]:
     """The records of one section, in file order, each validated on its own."""
     record_type = RECORD_TYPES[section]
+    context = {TEXT_LIMITS: text_limits}
     try:
         with opener(path) as handle:
             for index, raw in enumerate(ijson.items(handle, f"{section}.item", use_float=True)):
                 try:
-                    yield Entry(section, index, record_type.model_validate(raw), [])
+                    record = record_type.model_validate(raw, context=context)
+                    yield Entry(section, index, record, [])
                 except ValidationError as error:
                     yield Entry(section, index, None, validation_problems((section, index), error))
     except ijson.JSONError as error:

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.core.config import TextLimits
 from app.models import Goal, Measurement, MeasurementRevision, Metric, StatusUpdate
 from app.schemas import MeasurementIn
 from app.services.measurement_writes import parse_period
@@ -85,13 +86,20 @@ def _open(path: Path) -> AbstractContextManager[IO[bytes]]:
     return path.open("rb")
 
 
-def import_report_file(session: Session, path: Path, *, opener: Opener = _open) -> ImportSummary:
-    check_outline(path, opener)
+def import_report_file(
+    session: Session,
+    path: Path,
+    text_limits: TextLimits | None = None,
+    *,
+    opener: Opener = _open,
+) -> ImportSummary:
+    text_limits = text_limits or TextLimits()
+    check_outline(path, opener, text_limits)
     run = _ImportRun(session, author=f"import:{path.name}", now=utc_now())
     try:
         run.lock_everything()
-        run.statuses(_chunks(entries(path, "statuses", opener)))
-        run.measurements(_chunks(entries(path, "measurements", opener)))
+        run.statuses(_chunks(entries(path, "statuses", opener, text_limits)))
+        run.measurements(_chunks(entries(path, "measurements", opener, text_limits)))
         if run.summary.problems:
             raise ReportImportError(run.summary.problems)
         session.commit()
@@ -232,7 +240,7 @@ class _ImportRun:
         row = entry.record
         if isinstance(row, ImportedMeasurement):
             problems += self._measurement_problems(entry.place, row)
-            key = (row.metric_code, row.period, self._stored_source(row))
+            key = (*_period_identity(row), self._stored_source(row))
             if key in self.seen_measurements:
                 problems.append(
                     f"{entry.place}: same metric, period and source as "
@@ -285,8 +293,8 @@ class _ImportRun:
         """Where a row points: one figure when it names a source (the metric's own source is
         stored as none), every figure of the period when it names none."""
         if row.source is None:
-            return (row.metric_code, row.period)
-        return (row.metric_code, row.period, self._stored_source(row) or "")
+            return _period_identity(row)
+        return (*_period_identity(row), self._stored_source(row) or "")
 
     def _find(self, entry: Entry, row: ImportedMeasurement, figures: list):
         """The figure this row addresses, None if new, False if the address is ambiguous."""
@@ -311,27 +319,26 @@ class _ImportRun:
         figures: dict[tuple, list] = {}
         if named:
             found = sa.select(table).where(
-                table.c.metric_code.in_(_column(named, 0)),
-                table.c.period.in_(_column(named, 1)),
-                stored_source.in_(_column(named, 2)),
+                *_identity_filters(table, named), stored_source.in_(_column(named, 4))
             )
             for figure in self.session.execute(found):
-                address = (figure.metric_code, figure.period, figure.source or "")
+                address = (*_period_identity(figure), figure.source or "")
                 if address in named:
                     figures.setdefault(address, []).append(figure)
         if unnamed:
+            identity = (
+                table.c.metric_code,
+                table.c.period_type,
+                table.c.period_start,
+                table.c.period_end,
+            )
             ranked = sa.select(
                 table,
-                sa.func.row_number()
-                .over(partition_by=(table.c.metric_code, table.c.period), order_by=table.c.id)
-                .label("rank"),
-            ).where(
-                table.c.metric_code.in_(_column(unnamed, 0)),
-                table.c.period.in_(_column(unnamed, 1)),
-            )
+                sa.func.row_number().over(partition_by=identity, order_by=table.c.id).label("rank"),
+            ).where(*_identity_filters(table, unnamed))
             ranked = ranked.subquery()
             for figure in self.session.execute(sa.select(ranked).where(ranked.c.rank <= 2)):
-                address = (figure.metric_code, figure.period)
+                address = _period_identity(figure)
                 if address in unnamed:
                     figures.setdefault(address, []).append(figure)
         return figures
@@ -414,6 +421,20 @@ class _ImportRun:
             "replaced_at": self.now,
             "replaced_by": self.author,
         }
+
+
+def _period_identity(row) -> tuple[str, str, int, int]:
+    """A figure's metric and period: its type, first and last year, whatever the spelling."""
+    return (row.metric_code, row.period_type, row.period_start, row.period_end)
+
+
+def _identity_filters(table: sa.Table, keys: set[tuple]) -> list:
+    return [
+        table.c.metric_code.in_(_column(keys, 0)),
+        table.c.period_type.in_(_column(keys, 1)),
+        table.c.period_start.in_(_column(keys, 2)),
+        table.c.period_end.in_(_column(keys, 3)),
+    ]
 
 
 def _column(keys: set[tuple], position: int) -> list:

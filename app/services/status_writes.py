@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.core.config import TextLimits
 from app.core.errors import ProblemError
 from app.models import StatusUpdate
-from app.schemas import StatusUpdateIn
+from app.schemas import TEXT_LIMITS, StatusUpdateIn
 from app.services.goals import StatusView, require_goal
 from app.services.validation import bad_request, latest_allowed_date, parse_body
 from app.services.write_support import lock_goal, utc_now
@@ -31,13 +32,15 @@ class NewStatus:
 
 
 def append_status_from_request(
-    session: Session, goal_code: str, raw_body: bytes, *, author: str
+    session: Session, goal_code: str, raw_body: bytes, *, author: str, text_limits: TextLimits
 ) -> StatusView:
     """POST /goals/{code}/statuses: validate everything, then append in one transaction."""
     require_goal(session, goal_code)
     now = utc_now()
     body, problems = parse_body(
-        StatusUpdateIn, raw_body, context={"latest_as_of": latest_allowed_date(now.date())}
+        StatusUpdateIn,
+        raw_body,
+        context={"latest_as_of": latest_allowed_date(now.date()), TEXT_LIMITS: text_limits},
     )
     if body is None:
         raise bad_request(problems)

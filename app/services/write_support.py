@@ -5,10 +5,12 @@ row before they read what they are about to change, so a check ("is this ETag cu
 this entry already superseded?") and the write that depends on it happen atomically:
 - PostgreSQL: `SELECT ... FOR UPDATE` on the parent row; other writers of the same parent wait
   until this transaction ends, writers of other parents proceed.
-- SQLite: a database has one writer at a time. A no-op UPDATE of the parent row makes this
-  transaction the writer before it reads (pysqlite only opens a transaction at the first write,
-  so a read-then-write would otherwise check a state that another writer may have changed);
-  concurrent writers wait for the busy timeout (WAL keeps readers going meanwhile).
+- SQLite: a database has one writer at a time. `BEGIN IMMEDIATE` makes this transaction the
+  writer before it reads (pysqlite only opens a transaction at the first write, so a
+  read-then-write would otherwise check a state that another writer may have changed); a
+  transaction that has already written is the writer. Nothing is written to take the lock, so
+  no trigger fires and an unchanged write changes nothing. Concurrent writers wait for the busy
+  timeout (WAL keeps readers going meanwhile).
 """
 
 from datetime import UTC, datetime
@@ -31,10 +33,11 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def _lock_row(session: Session, table: type[Goal] | type[Metric], code: str) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.update(table).where(table.code == code).values(position=table.position))
-    else:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
         session.execute(sa.select(table.code).where(table.code == code).with_for_update())
+    elif not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def lock_goal(session: Session, code: str) -> None:

@@ -54,12 +54,12 @@ def test_unknown_query_parameters_are_named(client):
 @pytest.mark.parametrize(
     ("url", "status"),
     [
-        ("/v1/goals/A%001", 404),
-        ("/v1/perspectives/%00", 404),
-        ("/v1/indicators/M%00", 404),
-        ("/v1/metrics/%00", 404),
-        ("/v1/metrics/%00/measurements", 404),
-        ("/v1/goals/%00/statuses", 404),
+        ("/v1/goals/A%001", 400),
+        ("/v1/perspectives/%00", 400),
+        ("/v1/indicators/M%00", 400),
+        ("/v1/metrics/%00", 400),
+        ("/v1/metrics/%00/measurements", 400),
+        ("/v1/goals/%00/statuses", 400),
         ("/v1/indicators/" + "x" * 5000, 404),
         ("/v1/goals?perspective=%00", 400),
         ("/v1/measurements?metric=M%00", 400),

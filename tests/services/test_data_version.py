@@ -1,6 +1,7 @@
 """Migration 0004: every change to served data bumps the data version in the database, whoever
 writes it; a rolled-back change does not."""
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
@@ -74,3 +75,53 @@ def test_no_change_is_left_pending_after_commit(engine):
     with engine.connect() as connection:
         pending = connection.execute(sa.text("SELECT count(*) FROM data_version_pending"))
         assert pending.scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE goal SET position = position WHERE code = 'A1'",
+        "UPDATE goal SET text = text WHERE code = 'A1'",
+        "UPDATE metric SET name = name, notes = notes WHERE code = 'M1.1'",
+        "UPDATE measurement SET value = value WHERE metric_code = 'M1.1'",
+        "UPDATE status_update SET shared_with = shared_with WHERE goal_code = 'A1'",
+    ],
+)
+def test_an_update_that_changes_nothing_leaves_the_version(engine, statement):
+    before = current_version(engine)
+    with engine.begin() as connection:
+        assert connection.execute(sa.text(statement)).rowcount >= 1
+    assert current_version(engine) == before
+
+
+def test_an_update_that_changes_a_value_bumps_the_version(engine):
+    before = current_version(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE goal_link SET url = url || '#x' WHERE position = 1"))
+        connection.execute(
+            sa.text("UPDATE goal_link SET url = substr(url, 1, length(url) - 2) WHERE position = 1")
+        )
+    assert current_version(engine) > before
+
+
+def _search_row(connection, kind: str, ref: str) -> tuple:
+    return connection.execute(
+        sa.text("SELECT rowid, body FROM search_index WHERE kind = :kind AND ref = :ref"),
+        {"kind": kind, "ref": ref},
+    ).one()
+
+
+def test_the_sqlite_search_index_is_rewritten_only_when_its_text_changes(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL indexes the text itself (expression indexes), with no copy")
+    with engine.begin() as connection:
+        before = _search_row(connection, "goal", "A1")
+        connection.execute(sa.text("UPDATE goal SET position = position WHERE code = 'A1'"))
+        assert _search_row(connection, "goal", "A1") == before
+        connection.execute(sa.text("UPDATE goal SET text = text || ' xyzzy' WHERE code = 'A1'"))
+        rowid, body = _search_row(connection, "goal", "A1")
+        assert rowid != before[0] and body == before[1] + " xyzzy"
+        connection.execute(
+            sa.text("UPDATE goal SET text = substr(text, 1, length(text) - 6) WHERE code = 'A1'")
+        )
+        assert _search_row(connection, "goal", "A1")[1] == before[1]

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.core.config import TextLimits, get_settings
 from app.models import Measurement, MeasurementRevision, StatusUpdate
 from app.services.report_import import ReportImportError, import_report_file
 from tests.conftest import collect
@@ -148,3 +149,91 @@ def test_malformed_files_are_reported(writable_engine, tmp_path, content, place)
 def test_missing_file(writable_engine, tmp_path):
     with Session(writable_engine) as session, pytest.raises(ReportImportError, match="cannot read"):
         import_report_file(session, tmp_path / "nowhere.json")
+
+
+def test_nul_and_overlong_texts_are_reported_with_their_place(writable_engine, tmp_path):
+    document = _fixture()
+    document["statuses"][0]["text"] = "voor\u0000na"
+    document["statuses"][1]["source"] = "x" * 501
+    document["measurements"][0]["valueText"] = "9\u0000"
+    document["measurements"][0]["footnote"] = "x" * 20_001
+    document["note"] = "x" * 20_001
+    broken = tmp_path / "texts-report.json"
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    before = _table_rows(writable_engine)
+    with Session(writable_engine) as session, pytest.raises(ReportImportError) as raised:
+        import_report_file(session, broken, TextLimits(text=20_000, short_text=500))
+    assert set(raised.value.problems) == {
+        "statuses[0].text: must not contain NUL characters",
+        "statuses[1].source: at most 500 characters",
+        "measurements[0].valueText: must not contain NUL characters",
+        "measurements[0].footnote: at most 20000 characters",
+        "note: at most 20000 characters",
+    }
+    assert _table_rows(writable_engine) == before
+
+
+def _ambiguous_figure_report(tmp_path, seed_data, **changes) -> Path:
+    """A file with one M12.1 2021 figure (the period has two seeded figures, from two sources)."""
+    seeded = [
+        row for row in seed_data.measurements if (row.metric_code, row.period) == ("M12.1", "2021")
+    ]
+    assert len(seeded) == 2
+    figure = {
+        "metricCode": "M12.1",
+        "period": "2021",
+        "periodType": "year",
+        "periodStart": 2021,
+        "periodEnd": 2021,
+        "value": 1234,
+        "valueText": "1234",
+        "status": "provisional",
+    } | changes
+    path = tmp_path / "ambiguous-report.json"
+    path.write_text(json.dumps({"title": "TEST FIXTURE", "measurements": [figure]}))
+    return path
+
+
+def test_a_figure_without_source_in_a_period_with_two_figures_is_a_reported_problem(
+    writable_engine, tmp_path, seed_data
+):
+    path = _ambiguous_figure_report(tmp_path, seed_data)
+    before = _table_rows(writable_engine)
+    with Session(writable_engine) as session, pytest.raises(ReportImportError) as raised:
+        import_report_file(session, path)
+    [problem] = raised.value.problems
+    assert problem.startswith("measurements[0].source: ")
+    assert "M12.1 has 2 figures for 2021" in problem
+    assert _table_rows(writable_engine) == before
+
+
+def test_an_ambiguous_figure_is_a_problem_list_from_the_command_line_too(
+    writable_settings, tmp_path, seed_data, monkeypatch
+):
+    from app import cli
+
+    monkeypatch.setenv("DATABASE_URL", writable_settings.database_url)
+    monkeypatch.setenv("SEED_DIR", str(writable_settings.seed_dir))
+    get_settings.cache_clear()
+    path = _ambiguous_figure_report(tmp_path, seed_data)
+    try:
+        with pytest.raises(SystemExit, match=r"Nothing imported(.|\n)*measurements\[0\]\.source"):
+            cli.main(["import", str(path)])
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_figure_that_names_its_source_in_that_period_is_imported(
+    writable_engine, writable_client, tmp_path, seed_data
+):
+    source = next(
+        row.source
+        for row in seed_data.measurements
+        if (row.metric_code, row.period) == ("M12.1", "2021") and row.source
+    )
+    path = _ambiguous_figure_report(tmp_path, seed_data, source=source)
+    with Session(writable_engine) as session:
+        summary = import_report_file(session, path)
+    assert summary.measurements_replaced == 1
+    response = writable_client.get(f"/v1/metrics/M12.1/measurements/2021?source={quote(source)}")
+    assert response.json()["value"] == 1234

@@ -10,6 +10,7 @@ from app.api.deps import (
     PerspectiveFilter,
     ProgressFilter,
     SessionDep,
+    TextLimitsDep,
     UrlsDep,
     Year,
     cursor_query,
@@ -19,6 +20,7 @@ from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_respo
 from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
 from app.schemas import (
+    MAX_ID,
     GoalCollection,
     GoalOut,
     IsoDate,
@@ -112,9 +114,12 @@ def create_goal_status(
     session: SessionDep,
     urls: UrlsDep,
     response: Response,
+    text_limits: TextLimitsDep,
     body: Annotated[bytes, Depends(read_json_body)],
 ) -> StatusUpdateOut:
-    view = status_writes.append_status_from_request(session, code, body, author=writer.name)
+    view = status_writes.append_status_from_request(
+        session, code, body, author=writer.name, text_limits=text_limits
+    )
     stored = presenters.status_update(urls, view)
     response.headers["Location"] = stored.links_.self_.href
     return stored
@@ -127,7 +132,7 @@ def create_goal_status(
 )
 def get_goal_status(
     code: GoalPath,
-    status_id: Annotated[int, Path(alias="id", ge=1, le=2**31 - 1)],
+    status_id: Annotated[int, Path(alias="id", ge=1, le=MAX_ID)],
     session: SessionDep,
     urls: UrlsDep,
 ) -> StatusUpdateOut:

@@ -12,6 +12,7 @@ from app.api.deps import (
     PeriodPath,
     PerspectiveFilter,
     SessionDep,
+    TextLimitsDep,
     UrlsDep,
     Year,
     YearFrom,
@@ -171,6 +172,7 @@ def put_measurement(
     session: SessionDep,
     urls: UrlsDep,
     response: Response,
+    text_limits: TextLimitsDep,
     body: Annotated[bytes, Depends(read_json_body)],
     source: SourceAddress = None,
     if_match: Annotated[
@@ -190,6 +192,7 @@ def put_measurement(
         body,
         measurement_writes.Preconditions(if_match=if_match, if_none_match=if_none_match),
         author=writer.name,
+        text_limits=text_limits,
     )
     stored = presenters.measurement_detail(urls, result.detail)
     response.headers["ETag"] = result.detail.etag
