@@ -124,8 +124,7 @@ def check_outline(path: Path, opener: Callable[[Path], IO[bytes]], text_limits: 
         raise ReportImportError([f"cannot read {path}: {error.strerror or error}"]) from error
     except ijson.JSONError as error:
         raise ReportImportError([f"(file): not valid JSON ({error})"]) from error
-    if problems:
-        raise ReportImportError(problems)
+    return problems
 
 
 def _text_problems(name: str, value: str, text_limits: TextLimits) -> list[str]:

@@ -94,8 +94,9 @@ def import_report_file(
     opener: Opener = _open,
 ) -> ImportSummary:
     text_limits = text_limits or TextLimits()
-    check_outline(path, opener, text_limits)
+    outline_problems = check_outline(path, opener, text_limits)
     run = _ImportRun(session, author=f"import:{path.name}", now=utc_now())
+    run.summary.problems += outline_problems
     try:
         run.lock_everything()
         run.statuses(_chunks(entries(path, "statuses", opener, text_limits)))
@@ -302,9 +303,8 @@ class _ImportRun:
             metric_source = self.metric_sources[row.metric_code]
             sources = "; ".join(repr(f.source or metric_source) for f in figures)
             self.summary.problems.append(
-                f"{entry.place}.source: period {row.period} of {row.metric_code} has "
-                f"{len(figures)} figures (sources {sources}); name the source of the one "
-                "to replace"
+                f"{entry.place}.source: Metric {row.metric_code} has {len(figures)} figures for "
+                f"{row.period} (sources {sources}); name one with `source`."
             )
             return False
         return figures[0] if figures else None

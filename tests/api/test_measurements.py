@@ -184,7 +184,6 @@ def test_filters_combine(client, seed_data):
         "year=20.5",
         "yearFrom=x",
         "yearTo=",
-        "yearFrom=2020&yearTo=2018",
         "status=unknown",
         "perspective=Q",
         "indicator=M999",

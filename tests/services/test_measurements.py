@@ -63,10 +63,10 @@ def _plan(engine, **filters) -> str:
         {"year_from": 2015, "year_to": 2018},
         {"year": 2016},
         {},
-        {"perspective": "B", "year_from": 2015},
-        {"indicator": "M7", "year_to": 2018},
-        {"metric": "M7.1", "year": 2016},
-        {"status": "final", "year_to": 1950},
+        {"perspective": ["B"], "year_from": 2015},
+        {"indicator": ["M7"], "year_to": 2018},
+        {"metric": ["M7.1"], "year": 2016},
+        {"status": ["final"], "year_to": 1950},
     ],
 )
 def test_the_measurement_table_pages_from_an_index_without_sorting(many_figures, filters):
