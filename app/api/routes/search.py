@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app import schemas
 from app.api.deps import Cursor, PageSize, PerspectiveFilter, SessionDep, UrlsDep
@@ -9,6 +9,16 @@ from app.core.representations import RepresentationRoute
 from app.services import search
 from app.services.paging import Page
 
+
+def get_search_limits(request: Request) -> search.SearchLimits:
+    settings = request.app.state.settings
+    return search.SearchLimits(
+        max_words=settings.search_max_words,
+        min_prefix_length=settings.search_min_prefix_length,
+        timeout_ms=settings.search_timeout_ms,
+    )
+
+
 router = APIRouter(prefix="/search", tags=["search"], route_class=RepresentationRoute)
 
 
@@ -16,14 +26,23 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
     "",
     response_model=schemas.SearchResultCollection,
     summary="Full-text search in goal and status texts and indicator and metric names",
-    description="Every word of `q` must match (letters and digits count; other characters "
-    "separate words and are never query syntax). PostgreSQL stems Dutch words "
-    '("laadpalen" finds "laadpaal"); SQLite matches each word as the start of a word '
-    '("fiets" finds "fietsers") without stemming. Best matches first.',
+    description="Every word of `q` must match (letters and digits count; other characters, "
+    "`or` and `not` are never query syntax). A word matches as itself, ignoring case, and, "
+    "from 3 letters, as the start of a longer word or compound (`klimaat` finds "
+    "`Klimaatmonitor`); on PostgreSQL also by its Dutch stem (`laadpalen` finds `laadpaal`). "
+    "At most 16 different words; a search that takes longer than its time budget is stopped "
+    "with 503. Best matches first.",
+    responses={
+        503: {
+            "description": "The search took longer than its time budget (`SEARCH_TIMEOUT_MS`), "
+            "or the database is unavailable at the moment (then retry after `Retry-After`)."
+        }
+    },
 )
 def search_everything(
     session: SessionDep,
     urls: UrlsDep,
+    limits: Annotated[search.SearchLimits, Depends(get_search_limits)],
     q: Annotated[str, Query(description="Search words, e.g. `laadpalen`.")],
     perspective: PerspectiveFilter = None,
     type_: Annotated[
@@ -33,7 +52,13 @@ def search_everything(
     cursor: Cursor = None,
 ) -> schemas.SearchResultCollection:
     page = search.search(
-        session, q, perspective=perspective, kind=type_, page_size=page_size, cursor=cursor
+        session,
+        q,
+        perspective=perspective,
+        kind=type_,
+        page_size=page_size,
+        cursor=cursor,
+        limits=limits,
     )
     return search_results(urls, page)
 
