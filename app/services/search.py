@@ -144,9 +144,10 @@ class _PageRequest:
     limit: int
 
 
-# Best first; equal scores in a fixed order (kind, then codes and status ids in their natural
-# order for codes of one letter and a number), so pages never overlap or skip.
+# Best first; equal scores in a fixed order, so pages never overlap or skip.
 def _order(hits: str, descending: bool) -> str:
+    """Rank, then kind, then codes and status ids in their natural order (for codes of one
+    letter and a number)."""
     kind_order = (
         f"CASE {hits}.kind WHEN 'goal' THEN 0 WHEN 'status' THEN 1 "
         f"WHEN 'indicator' THEN 2 ELSE 3 END"
@@ -212,20 +213,30 @@ def _sqlite_match(words: list[SearchWord]) -> str:
 def _sqlite_page(
     session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
 ) -> list[SearchHit]:
-    # Rank every hit (bm25 is lower for better matches), keep the page, and only then build
-    # the page's snippets: snippet() is by far the dearest part of a search.
-    hits = (
-        "SELECT rowid AS hit, kind, ref, CAST(ref AS INTEGER) AS status_id, rank "
-        "FROM search_index WHERE search_index MATCH :match AND kind IN :kinds"
-    )
+    # Rank every hit (bm25 is lower for better matches) carrying only its rowid, keep the page,
+    # and only then read the page's kind and ref and build its snippets (snippet() is by far
+    # the dearest part of a search). Equal ranks in index order.
+    columns, joins, condition = "rowid AS hit, rank", "", ""
+    if request.kinds != list(KINDS):
+        condition = "AND kind IN :kinds"
+    if request.perspective_code is not None:
+        columns += ", kind, ref, CAST(ref AS INTEGER) AS status_id"
+        joins = f"{_places('hits')} WHERE {_PERSPECTIVE} = :perspective"
     statement = sa.text(
-        f"WITH {_page_sql(hits, request, descending=False)} "
-        "SELECT page.kind, page.ref, -page.rank AS score, "
-        "snippet(search_index, 2, :start, :end, '…', :words) AS snippet, "
+        f"WITH hits AS (SELECT {columns} FROM search_index "
+        f"WHERE search_index MATCH :match {condition}), "
+        f"page AS (SELECT hits.hit, hits.rank FROM hits {joins} "
+        "ORDER BY hits.rank, hits.hit LIMIT :limit OFFSET :offset), "
+        "found AS (SELECT page.hit, page.rank, kind, ref, CAST(ref AS INTEGER) AS status_id, "
+        "snippet(search_index, 2, :start, :end, '…', :words) AS snippet "
+        "FROM page JOIN search_index ON search_index.rowid = page.hit "
+        "WHERE search_index MATCH :match) "
+        "SELECT found.kind, found.ref, -found.rank AS score, found.snippet, "
         f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
-        f"FROM page JOIN search_index ON search_index.rowid = page.hit {_places('page')} "
-        f"WHERE search_index MATCH :match ORDER BY {_order('page', descending=False)}"
-    ).bindparams(sa.bindparam("kinds", expanding=True))
+        f"FROM found {_places('found')} ORDER BY found.rank, found.hit"
+    )
+    if condition:
+        statement = statement.bindparams(sa.bindparam("kinds", expanding=True))
     parameters = _page_parameters(request) | {"match": _sqlite_match(words), "words": SNIPPET_WORDS}
     with _sqlite_time_budget(session, limits):
         rows = session.execute(statement, parameters).all()
