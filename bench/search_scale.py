@@ -15,6 +15,10 @@ in proportion to the search index). Then times each query
 through the app (in-process HTTP, response cache off): median and slowest of `--repeat` requests
 (21), with the number of hits on the first page and whether there is a next page.
 
+`--attacks` instead builds the seed alone, stores an 11 KB, a 44 KB and a 0.5 MB status text
+(the report's own words, written to the database directly) and times the searches of the stall
+attack: 32 one-letter words, 24 and 16 different words, the longest `q` allowed.
+
 A PostgreSQL URL with `options=-csearch_path=<schema>` works in that schema (created if needed);
 without `--database-url` a SQLite file in the temporary directory is used.
 """
@@ -172,6 +176,48 @@ def measure(settings: Settings, repeat: int) -> None:
             )
 
 
+ATTACKS = [
+    " ".join(["v"] * 32),
+    " ".join(["ver"] * 32),
+    "gemeente raad maastricht van voor wordt stad zijn niet met worden ook door naar deze plan "
+    "over meer inwoners college beleid samen jaar onderzoek",
+    "gemeente raad maastricht van voor wordt stad zijn niet met worden ook door naar deze plan",
+    "ver van voo gem wor ond beh maa sta pro raa pla nie beg ont ges",
+    "raad",
+]
+
+
+def store_large_texts(settings: Settings) -> None:
+    engine = get_engine(settings)
+    seed = read_seed(SEED)
+    words = " ".join(status.text for goal in seed.goals for status in goal.statuses)
+    with Session(engine) as session:
+        for status_id, size in ((1, 11_000), (2, 44_000), (3, 500_000)):
+            session.execute(
+                sa.text("UPDATE status_update SET text = :text WHERE id = :id"),
+                {"text": (words * (size // len(words) + 1))[:size], "id": status_id},
+            )
+        session.commit()
+
+
+def measure_attacks(settings: Settings, repeat: int) -> None:
+    print("| attack q | median ms | slowest ms | status |")
+    print("| --- | ---: | ---: | ---: |")
+    with TestClient(create_app(settings)) as client:
+        for query in ATTACKS:
+            times, response = [], None
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get("/v1/search", params={"q": query, "pageSize": "100"})
+                times.append((time.perf_counter() - started) * 1000)
+            shown = query if len(query) < 40 else query[:37] + "..."
+            print(
+                f"| `{shown}` ({len(query)} chars) | {statistics.median(times):.1f} "
+                f"| {max(times):.1f} | {response.status_code} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100)
@@ -179,6 +225,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--bulk", action="store_true")
+    parser.add_argument("--attacks", action="store_true")
     arguments = parser.parse_args()
     url = arguments.database_url or (
         f"sqlite:///{Path(tempfile.gettempdir()) / f'search-scale-{arguments.scale}.db'}"
@@ -187,6 +234,12 @@ def main() -> None:
         database_url=url, seed_dir=SEED, response_cache_enabled=False, request_log=False
     )
     dialect = make_url(settings.sqlalchemy_url).get_backend_name()
+    if arguments.attacks:
+        print(f"search attacks on the seed with large statuses on {dialect}", flush=True)
+        build(settings, 1, reuse=False, bulk=True)
+        store_large_texts(settings)
+        measure_attacks(settings, arguments.repeat)
+        return
     print(f"search at {arguments.scale}x the seed on {dialect}", flush=True)
     build(settings, arguments.scale, arguments.reuse, arguments.bulk)
     measure(settings, arguments.repeat)

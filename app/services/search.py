@@ -21,9 +21,11 @@ with 503, so no request can hold a connection and a core for longer.
 
 import re
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -35,6 +37,8 @@ from app.services.paging import Page, decode_cursor, encode_cursor
 KINDS = ("goal", "status", "indicator", "metric")
 HIGHLIGHT_START, HIGHLIGHT_END = "«", "»"
 SNIPPET_WORDS = 16
+# Longer texts get their snippet from _long_text_snippet() instead of FTS5's snippet().
+SQLITE_SNIPPET_MAX_CHARS = 8000
 
 # Letters and digits; "_" separates words as it does for both databases' tokenizers.
 _WORD = re.compile(r"[^\W_]+")
@@ -228,29 +232,77 @@ def _sqlite_page(
         f"page AS (SELECT hits.hit, hits.rank FROM hits {joins} "
         "ORDER BY hits.rank, hits.hit LIMIT :limit OFFSET :offset), "
         "found AS (SELECT page.hit, page.rank, kind, ref, CAST(ref AS INTEGER) AS status_id, "
-        "snippet(search_index, 2, :start, :end, '…', :words) AS snippet "
+        "CASE WHEN length(body) <= :snippet_chars "
+        "THEN snippet(search_index, 2, :start, :end, '…', :words) END AS snippet, "
+        "CASE WHEN length(body) > :snippet_chars THEN body END AS long_text "
         "FROM page JOIN search_index ON search_index.rowid = page.hit "
         "WHERE search_index MATCH :match) "
-        "SELECT found.kind, found.ref, -found.rank AS score, found.snippet, "
+        "SELECT found.kind, found.ref, -found.rank AS score, found.snippet, found.long_text, "
         f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
         f"FROM found {_places('found')} ORDER BY found.rank, found.hit"
     )
     if condition:
         statement = statement.bindparams(sa.bindparam("kinds", expanding=True))
-    parameters = _page_parameters(request) | {"match": _sqlite_match(words), "words": SNIPPET_WORDS}
-    with _sqlite_time_budget(session, limits):
+    parameters = _page_parameters(request) | {
+        "match": _sqlite_match(words),
+        "words": SNIPPET_WORDS,
+        "snippet_chars": SQLITE_SNIPPET_MAX_CHARS,
+    }
+    with _sqlite_time_budget(session, limits) as deadline:
         rows = session.execute(statement, parameters).all()
-    return [_hit(row) for row in rows]
+        hits = []
+        for row in rows:
+            hit = _hit(row)
+            if row.long_text is not None:
+                hit.snippet = _long_text_snippet(row.long_text, words)
+                if time.monotonic() > deadline:
+                    raise SearchTimeoutError(limits)
+            hits.append(hit)
+    return hits
+
+
+def _long_text_snippet(text: str, words: list[SearchWord]) -> str:
+    """SNIPPET_WORDS words from just before the first match, matches marked, in one pass over
+    the text: FTS5's snippet() compares every match with every other one, which on a long text
+    takes seconds and cannot be interrupted."""
+    before: deque[re.Match[str]] = deque(maxlen=2)
+    tokens = _WORD.finditer(text)
+    for token in tokens:
+        if _matches(token.group(), words):
+            window = [*before, token, *islice(tokens, SNIPPET_WORDS - len(before) - 1)]
+            break
+        before.append(token)
+    else:
+        window = list(islice(_WORD.finditer(text), SNIPPET_WORDS))
+    if not window:
+        return ""
+    parts, position = [], window[0].start()
+    for token in window:
+        word = token.group()
+        marked = f"{HIGHLIGHT_START}{word}{HIGHLIGHT_END}" if _matches(word, words) else word
+        parts += [text[position : token.start()], marked]
+        position = token.end()
+    before_text = "…" if window[0].start() > 0 else ""
+    after_text = "…" if text[position:].strip() else ""
+    return before_text + "".join(parts) + after_text
+
+
+def _matches(token: str, words: list[SearchWord]) -> bool:
+    token = token.lower()
+    return any(
+        token.startswith(word.text) if word.is_prefix else token == word.text for word in words
+    )
 
 
 @contextmanager
-def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[None]:
-    """Interrupt the statement (SQLite's progress handler) once the budget is spent."""
+def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[float]:
+    """Interrupt the statement (SQLite's progress handler) once the budget is spent; yields
+    the deadline for the work done outside SQLite."""
     connection = session.connection().connection.driver_connection
     deadline = time.monotonic() + limits.timeout_ms / 1000
     connection.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_PROGRESS_STEPS)
     try:
-        yield
+        yield deadline
     except sa.exc.OperationalError as error:
         if "interrupted" not in str(error.orig):
             raise

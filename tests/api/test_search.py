@@ -140,7 +140,8 @@ def _dutch_stems(engine, words: set[str]) -> dict[str, str]:
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "SELECT word, (ts_lexize('dutch_stem', word))[1] FROM unnest(CAST(:words AS text[])) AS word"
+                "SELECT word, (ts_lexize('dutch_stem', word))[1] "
+                "FROM unnest(CAST(:words AS text[])) AS word"
             ),
             {"words": sorted(words)},
         )

@@ -8,6 +8,7 @@ a 0.5 MB status took seconds. How fast each search answers is measured by
 `bench/search_scale.py --attacks`, not asserted here.
 """
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,3 +146,13 @@ def test_the_budget_applies_to_the_search_statement_only(writable_engine):
                 )
             ).scalar_one()
             assert count == 100000
+
+
+def test_large_texts_get_marked_snippets_too(writable_client, large_texts):
+    response = writable_client.get("/v1/search", params={"q": "raad", "pageSize": "500"})
+
+    assert response.status_code == 200, response.text
+    results = response.json()["items"]
+    assert len(results) > 3
+    assert all(re.search(r"«raad\w*»", item["snippet"], re.I) for item in results)
+    assert max(len(item["snippet"]) for item in results) < 1000
