@@ -10,8 +10,9 @@ matches on both databases:
 - as the start of a longer word, which in Dutch is mostly a compound ("klimaat" finds
   "Klimaatmonitor" and "klimaatneutrale", "fiets" finds "fietsers"), when the word has at least
   `min_prefix_length` letters; shorter words match only themselves;
-- on PostgreSQL also by its Dutch stem, itself a prefix ("laadpalen" finds "laadpaal", whose
-  stem is "laadpal"); SQLite has no Dutch stemmer.
+- on PostgreSQL also by its Dutch stem ("laadpalen" finds "laadpaal": both are stemmed
+  "laadpal"); SQLite has no Dutch stemmer. The stem is matched as a whole word only: as a
+  prefix, "raad" (stem "rad") would find "radio".
 
 A search is ranked, cut to the page and given its snippets by the database, so its cost follows
 the number of hits and the page, never a Python loop over every hit. Each search statement has a
@@ -148,18 +149,6 @@ class _PageRequest:
     limit: int
 
 
-# Best first; equal scores in a fixed order, so pages never overlap or skip.
-def _order(hits: str, descending: bool) -> str:
-    """Rank, then kind, then codes and status ids in their natural order (for codes of one
-    letter and a number)."""
-    kind_order = (
-        f"CASE {hits}.kind WHEN 'goal' THEN 0 WHEN 'status' THEN 1 "
-        f"WHEN 'indicator' THEN 2 ELSE 3 END"
-    )
-    direction = "DESC" if descending else ""
-    return f"{hits}.rank {direction}, {kind_order}, length({hits}.ref), {hits}.ref"
-
-
 def _places(hits: str) -> str:
     """Joins that find each hit's perspective (and a status's goal) from its kind and ref."""
     return f"""
@@ -176,17 +165,6 @@ _PERSPECTIVE = (
     "coalesce(goal.perspective_code, status_goal.perspective_code, "
     "indicator.perspective_code, metric_indicator.perspective_code)"
 )
-
-
-def _page_sql(hits: str, request: _PageRequest, *, descending: bool) -> str:
-    """The page of the ranked `hits` (kind, ref, status_id, rank), filtered by perspective."""
-    joins, condition = "", ""
-    if request.perspective_code is not None:
-        joins, condition = _places("hits"), f"WHERE {_PERSPECTIVE} = :perspective"
-    return (
-        f"hits AS ({hits}), page AS (SELECT hits.* FROM hits {joins} {condition} "
-        f"ORDER BY {_order('hits', descending)} LIMIT :limit OFFSET :offset)"
-    )
 
 
 def _page_parameters(request: _PageRequest) -> dict[str, object]:
@@ -330,17 +308,39 @@ _POSTGRESQL_TEXT = (
 
 
 def _postgresql_query(words: list[SearchWord]) -> tuple[str, dict[str, str]]:
-    """A tsquery in which each word matches by its Dutch stem and as written ('simple'), both
-    as a prefix when the word is long enough; every word must match."""
+    """A tsquery in which each word matches by its Dutch stem, and as written ('simple'), as a
+    prefix when the word is long enough; every word must match."""
     terms, parameters = [], {}
     for number, word in enumerate(words):
         # A quoted lexeme: nothing in it is tsquery syntax (words hold only letters and digits).
+        parameters[f"stem{number}"] = f"'{word.text}'"
         parameters[f"word{number}"] = f"'{word.text}'" + (":*" if word.is_prefix else "")
         terms.append(
-            f"(to_tsquery('dutch'::regconfig, :word{number}) "
+            f"(to_tsquery('dutch'::regconfig, :stem{number}) "
             f"|| to_tsquery('simple'::regconfig, :word{number}))"
         )
     return " && ".join(terms), parameters
+
+
+def _postgresql_order(hits: str) -> str:
+    """Best first; equal scores by kind, then codes and status ids in their natural order (for
+    codes of one letter and a number), so pages never overlap or skip."""
+    kind_order = (
+        f"CASE {hits}.kind WHEN 'goal' THEN 0 WHEN 'status' THEN 1 "
+        f"WHEN 'indicator' THEN 2 ELSE 3 END"
+    )
+    return f"{hits}.rank DESC, {kind_order}, length({hits}.ref), {hits}.ref"
+
+
+def _postgresql_page_sql(hits: str, request: _PageRequest) -> str:
+    """The page of the ranked `hits` (kind, ref, status_id, rank), filtered by perspective."""
+    joins, condition = "", ""
+    if request.perspective_code is not None:
+        joins, condition = _places("hits"), f"WHERE {_PERSPECTIVE} = :perspective"
+    return (
+        f"hits AS ({hits}), page AS (SELECT hits.* FROM hits {joins} {condition} "
+        f"ORDER BY {_postgresql_order('hits')} LIMIT :limit OFFSET :offset)"
+    )
 
 
 def _postgresql_page(
@@ -354,12 +354,12 @@ def _postgresql_page(
         if kind in request.kinds
     )
     statement = sa.text(
-        f"WITH query AS (SELECT {query} AS query), {_page_sql(hits, request, descending=True)} "
+        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(hits, request)} "
         "SELECT page.kind, page.ref, page.rank AS score, "
         f"ts_headline('dutch'::regconfig, {_POSTGRESQL_TEXT}, query, :options) AS snippet, "
         f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
         f"FROM page CROSS JOIN query {_places('page')} "
-        f"ORDER BY {_order('page', descending=True)}"
+        f"ORDER BY {_postgresql_order('page')}"
     )
     options = (
         f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, "

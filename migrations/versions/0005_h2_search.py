@@ -7,7 +7,7 @@ Dutch stems alone cannot find a word inside a compound ("klimaat" is stemmed "kl
 does not start "klimaatmonitor"). Each table now stores the Dutch stems followed by the words as
 written ('simple' configuration, which also keeps stop words), in a generated column that
 PostgreSQL keeps up to date on every write, with a GIN index on it. A search matches each word
-by its stem and as written, as a prefix (app/services/search.py).
+by its stem and as written, the latter also as a prefix (app/services/search.py).
 
 SQLite: nothing changes; its FTS5 table (migration 0003) already matches words as written and
 as prefixes.
