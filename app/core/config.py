@@ -125,6 +125,21 @@ class Settings(BaseSettings):
     max_search_query_length: int = Field(
         default=200, ge=1, description="Longer `q` search terms are refused with 400."
     )
+    search_max_words: int = Field(
+        default=16, ge=1, description="A search `q` with more different words is refused with 400."
+    )
+    search_min_prefix_length: int = Field(
+        default=3,
+        ge=1,
+        description="Search words this long or longer also match as the start of a longer word; "
+        "shorter words match only themselves.",
+    )
+    search_timeout_ms: int = Field(
+        default=500,
+        ge=1,
+        description="Time budget of one search statement; a search that exceeds it is stopped "
+        "and answered with 503.",
+    )
     database_retry_after_seconds: int = Field(
         default=5, ge=1, description="`Retry-After` on the 503 answered while the database is down."
     )

@@ -1,36 +1,63 @@
 """Full-text search over goal texts, status texts, indicator names and metric names, with each
-database's own full-text search (the index is built by migration 0003).
+database's own full-text search (the index is built by migrations 0003 and 0005_h2_search).
 
 Search input is data, never query syntax: the words of `q` (runs of letters and digits) are
-extracted here and handed to the database as quoted terms, so quotes, operators and parentheses
-in `q` are ignored rather than interpreted. Every word must match.
+extracted here and handed to the database as quoted terms, so quotes, operators (`or`, `not`)
+and parentheses in `q` are ignored rather than interpreted. Every word must match, and a word
+matches on both databases:
 
-- SQLite (FTS5, unicode61, diacritics removed): no stemmer; each word matches as a prefix, so
-  "fiets" finds "fietsers" and "fietspad", but "laadpalen" does not find "laadpaal".
-- PostgreSQL ('dutch' text search configuration): words are stemmed, so "laadpalen" finds
-  "laadpaal" and "fietsen" finds "fiets"; no prefix matching.
+- as itself ("woning" finds "woning"), ignoring case (and, on SQLite, diacritics);
+- as the start of a longer word, which in Dutch is mostly a compound ("klimaat" finds
+  "Klimaatmonitor" and "klimaatneutrale", "fiets" finds "fietsers"), when the word has at least
+  `min_prefix_length` letters; shorter words match only themselves;
+- on PostgreSQL also by its Dutch stem ("laadpalen" finds "laadpaal": both are stemmed
+  "laadpal"); SQLite has no Dutch stemmer. The stem is matched as a whole word only: as a
+  prefix, "raad" (stem "rad") would find "radio".
+
+A search is ranked, cut to the page and given its snippets by the database, so its cost follows
+the number of hits and the page, never a Python loop over every hit. Each search statement has a
+time budget (`timeout_ms`); a search that exceeds it is stopped by the database and answered
+with 503, so no request can hold a connection and a core for longer.
 """
 
 import re
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.core.errors import InvalidParameterError
-from app.models import Goal, Indicator, Metric, StatusUpdate
+from app.core.errors import InvalidParameterError, ProblemError
 from app.services.filters import perspective_codes
 from app.services.paging import Page, decode_cursor, encode_cursor
 
 KINDS = ("goal", "status", "indicator", "metric")
 HIGHLIGHT_START, HIGHLIGHT_END = "«", "»"
 SNIPPET_WORDS = 16
+# Longer texts get their snippet from _long_text_snippet() instead of the database's snippet
+# function, whose cost grows faster than the text (see there).
+SNIPPET_MAX_CHARS = 8000
 
-_WORD = re.compile(r"\w+")
-# More words than this is not a search but a paste; it would only make the query slow.
-MAX_WORDS = 32
-# Results are ranked in Python; the cursor is the offset of the next page.
+# Letters and digits; "_" separates words as it does for both databases' tokenizers.
+_WORD = re.compile(r"[^\W_]+")
+# Results are ranked in the database; the cursor is the offset of the next page.
 SEARCH_ORDER = [sa.column("offset", sa.Integer)]
+# SQLite calls the budget check after this many virtual-machine instructions (about 0.1 ms).
+_SQLITE_PROGRESS_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """What one search may cost (settings SEARCH_MAX_WORDS, SEARCH_MIN_PREFIX_LENGTH and
+    SEARCH_TIMEOUT_MS)."""
+
+    max_words: int = 16
+    min_prefix_length: int = 3
+    timeout_ms: int = 500
 
 
 @dataclass
@@ -43,14 +70,40 @@ class SearchHit:
     goal_code: str | None = None
 
 
-def search_words(query: str) -> list[str]:
+@dataclass(frozen=True)
+class SearchWord:
+    text: str
+    is_prefix: bool
+
+
+class SearchTimeoutError(ProblemError):
+    def __init__(self, limits: SearchLimits) -> None:
+        super().__init__(
+            503,
+            f"The search took longer than {limits.timeout_ms} ms and was stopped; "
+            "search with fewer or longer words.",
+        )
+
+
+def search_words(query: str, limits: SearchLimits) -> list[SearchWord]:
+    """The distinct words of `query`, lower-cased, without words another word makes redundant
+    (a prefix word that starts another word of the query matches wherever that one does)."""
     if "\x00" in query:
         raise InvalidParameterError("q", "must not contain NUL characters")
-    words = _WORD.findall(query)
-    if not words:
+    texts = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))
+    if not texts:
         raise InvalidParameterError("q", "must contain at least one letter or digit")
-    if len(words) > MAX_WORDS:
-        raise InvalidParameterError("q", f"at most {MAX_WORDS} words")
+    words = [SearchWord(text, len(text) >= limits.min_prefix_length) for text in texts]
+    words = [
+        word
+        for word in words
+        if not (
+            word.is_prefix
+            and any(other.text != word.text and other.text.startswith(word.text) for other in words)
+        )
+    ]
+    if len(words) > limits.max_words:
+        raise InvalidParameterError("q", f"at most {limits.max_words} different words")
     return words
 
 
@@ -62,114 +115,299 @@ def search(
     kind: list[str] | None,
     page_size: int,
     cursor: str | None,
+    limits: SearchLimits,
 ) -> Page[SearchHit]:
-    words = search_words(query)
+    words = search_words(query, limits)
     codes = perspective_codes(session, perspective) if perspective is not None else None
     offset = decode_cursor(cursor, SEARCH_ORDER)[0] if cursor else 0
-    kinds = [name for name in KINDS if kind is None or name in kind]
+    if codes == []:
+        # Of the documented form but naming no perspective: nothing matches.
+        return Page(items=[], next_cursor=None)
+    request = _PageRequest(
+        kinds=[name for name in KINDS if kind is None or name in kind],
+        perspective_codes=codes,
+        offset=offset,
+        # One more than the page tells whether there is a next page.
+        limit=page_size + 1,
+    )
     if session.get_bind().dialect.name == "postgresql":
-        hits = _postgresql_hits(session, words, kinds)
+        hits = _postgresql_page(session, words, request, limits)
     else:
-        hits = _sqlite_hits(session, words, kinds)
-    _attach_perspectives(session, hits)
-    if codes is not None:
-        hits = [hit for hit in hits if hit.perspective_code in codes]
-    # Best first; equal scores in a fixed order, so pages never overlap or skip.
-    hits.sort(key=lambda hit: (-hit.score, KINDS.index(hit.kind), _natural(hit.ref)))
-    page = hits[offset : offset + page_size]
-    more = offset + page_size < len(hits)
+        hits = _sqlite_page(session, words, request, limits)
+    more = len(hits) > page_size
     return Page(
-        items=page,
+        items=hits[:page_size],
         next_cursor=encode_cursor([offset + page_size]) if more else None,
     )
 
 
-def _natural(ref: str) -> tuple:
-    # "C10" after "C9"; status ids numerically.
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", ref))
+@dataclass(frozen=True)
+class _PageRequest:
+    kinds: list[str]
+    perspective_codes: list[str] | None
+    offset: int
+    limit: int
 
 
-def _sqlite_hits(session: Session, words: list[str], kinds: list[str]) -> list[SearchHit]:
-    # Each word a quoted FTS5 string (no operator inside quotes has any meaning), as a prefix.
-    match = " ".join(f'"{word}"*' for word in words)
-    statement = sa.text(
-        "SELECT kind, ref, bm25(search_index) AS rank, "
-        "snippet(search_index, 2, :start, :end, '…', :words) AS snippet "
-        "FROM search_index WHERE search_index MATCH :match AND kind IN :kinds"
-    ).bindparams(sa.bindparam("kinds", expanding=True))
-    rows = session.execute(
-        statement,
-        {
-            "match": match,
-            "kinds": kinds,
-            "start": HIGHLIGHT_START,
-            "end": HIGHLIGHT_END,
-            "words": SNIPPET_WORDS,
-        },
-    )
-    # bm25 is lower for better matches.
-    return [SearchHit(row.kind, row.ref, -row.rank, row.snippet, "") for row in rows]
+def _places(hits: str) -> str:
+    """Joins that find each hit's perspective (and a status's goal) from its kind and ref."""
+    return f"""
+    LEFT JOIN goal ON {hits}.kind = 'goal' AND goal.code = {hits}.ref
+    LEFT JOIN status_update ON status_update.id = {hits}.status_id
+    LEFT JOIN goal AS status_goal ON status_goal.code = status_update.goal_code
+    LEFT JOIN indicator ON {hits}.kind = 'indicator' AND indicator.code = {hits}.ref
+    LEFT JOIN metric ON {hits}.kind = 'metric' AND metric.code = {hits}.ref
+    LEFT JOIN indicator AS metric_indicator ON metric_indicator.code = metric.indicator_code
+    """
 
 
-# The expressions migration 0003 indexes; they must stay identical for the GIN index to apply.
-_POSTGRESQL_SOURCES = {
-    "goal": ("goal", "code", "text"),
-    "status": ("status_update", "id::text", "text"),
-    "indicator": ("indicator", "code", "name"),
-    "metric": ("metric", "code", "name || coalesce(' ' || breakdown, '')"),
-}
+_PERSPECTIVE = (
+    "coalesce(goal.perspective_code, status_goal.perspective_code, "
+    "indicator.perspective_code, metric_indicator.perspective_code)"
+)
 
 
-def _postgresql_hits(session: Session, words: list[str], kinds: list[str]) -> list[SearchHit]:
-    selects = []
-    for kind in kinds:
-        table, key, text = _POSTGRESQL_SOURCES[kind]
-        document = f"to_tsvector('dutch'::regconfig, {text})"
-        selects.append(
-            f"SELECT '{kind}' AS kind, {key} AS ref, ts_rank({document}, query) AS rank, "
-            f"ts_headline('dutch'::regconfig, {text}, query, :options) AS snippet "
-            f"FROM {table}, query WHERE {document} @@ query"
+def _page_parameters(request: _PageRequest) -> dict[str, object]:
+    return {
+        "kinds": request.kinds,
+        "perspectives": request.perspective_codes or [],
+        "limit": request.limit,
+        "offset": request.offset,
+        "start": HIGHLIGHT_START,
+        "end": HIGHLIGHT_END,
+    }
+
+
+def _expanding(statement: sa.TextClause, request: _PageRequest, *, kinds: bool):
+    """The list parameters of a search statement, bound as lists."""
+    if kinds:
+        statement = statement.bindparams(sa.bindparam("kinds", expanding=True))
+    if request.perspective_codes is not None:
+        statement = statement.bindparams(sa.bindparam("perspectives", expanding=True))
+    return statement
+
+
+def _hits(
+    rows: Sequence[sa.Row], words: list[SearchWord], deadline: float, limits: SearchLimits
+) -> list[SearchHit]:
+    """The page's hits; texts longer than SNIPPET_MAX_CHARS come without a snippet from the
+    database and get theirs here, within the same time budget."""
+    hits = []
+    for row in rows:
+        snippet = row.snippet
+        if row.long_text is not None:
+            snippet = _long_text_snippet(row.long_text, words)
+            if time.monotonic() > deadline:
+                raise SearchTimeoutError(limits)
+        hits.append(
+            SearchHit(
+                row.kind, row.ref, float(row.score), snippet, row.perspective_code, row.goal_code
+            )
         )
+    return hits
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+def _sqlite_match(words: list[SearchWord]) -> str:
+    # Each word one quoted FTS5 string (no operator inside quotes has any meaning).
+    return " ".join(f'"{word.text}"' + ("*" if word.is_prefix else "") for word in words)
+
+
+def _sqlite_page(
+    session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
+) -> list[SearchHit]:
+    # Rank every hit (bm25 is lower for better matches) carrying only its rowid, keep the page,
+    # and only then read the page's kind and ref and build its snippets (snippet() is by far
+    # the dearest part of a search). Equal ranks in index order.
+    columns, joins, condition = "rowid AS hit, rank", "", ""
+    if request.kinds != list(KINDS):
+        condition = "AND kind IN :kinds"
+    if request.perspective_codes is not None:
+        columns += ", kind, ref, CAST(ref AS INTEGER) AS status_id"
+        joins = f"{_places('hits')} WHERE {_PERSPECTIVE} IN :perspectives"
     statement = sa.text(
-        # websearch_to_tsquery never fails on its input; the words carry no operators anyway.
-        "WITH query AS (SELECT websearch_to_tsquery('dutch'::regconfig, :words) AS query) "
-        + " UNION ALL ".join(selects)
+        f"WITH hits AS (SELECT {columns} FROM search_index "
+        f"WHERE search_index MATCH :match {condition}), "
+        f"page AS (SELECT hits.hit, hits.rank FROM hits {joins} "
+        "ORDER BY hits.rank, hits.hit LIMIT :limit OFFSET :offset), "
+        "found AS (SELECT page.hit, page.rank, kind, ref, CAST(ref AS INTEGER) AS status_id, "
+        "CASE WHEN length(body) <= :snippet_chars "
+        "THEN snippet(search_index, 2, :start, :end, '…', :words) END AS snippet, "
+        "CASE WHEN length(body) > :snippet_chars THEN body END AS long_text "
+        "FROM page JOIN search_index ON search_index.rowid = page.hit "
+        "WHERE search_index MATCH :match) "
+        "SELECT found.kind, found.ref, -found.rank AS score, found.snippet, found.long_text, "
+        f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
+        f"FROM found {_places('found')} ORDER BY found.rank, found.hit"
     )
+    statement = _expanding(statement, request, kinds=bool(condition))
+    parameters = _page_parameters(request) | {
+        "match": _sqlite_match(words),
+        "words": SNIPPET_WORDS,
+        "snippet_chars": SNIPPET_MAX_CHARS,
+    }
+    with _sqlite_time_budget(session, limits) as deadline:
+        rows = session.execute(statement, parameters).all()
+    return _hits(rows, words, deadline, limits)
+
+
+def _long_text_snippet(text: str, words: list[SearchWord]) -> str:
+    """SNIPPET_WORDS words from just before the first match, matches (as written or as a
+    prefix; not by stem) marked, in one pass over the text. FTS5's snippet() compares every
+    match with every other one, which on a long text takes seconds and cannot be interrupted;
+    PostgreSQL's ts_headline() parses the whole text with the dictionaries, 0.3 s for 0.5 MB."""
+    before: deque[re.Match[str]] = deque(maxlen=2)
+    tokens = _WORD.finditer(text)
+    for token in tokens:
+        if _matches(token.group(), words):
+            window = [*before, token, *islice(tokens, SNIPPET_WORDS - len(before) - 1)]
+            break
+        before.append(token)
+    else:
+        window = list(islice(_WORD.finditer(text), SNIPPET_WORDS))
+    if not window:
+        return ""
+    parts, position = [], window[0].start()
+    for token in window:
+        word = token.group()
+        marked = f"{HIGHLIGHT_START}{word}{HIGHLIGHT_END}" if _matches(word, words) else word
+        parts += [text[position : token.start()], marked]
+        position = token.end()
+    before_text = "…" if window[0].start() > 0 else ""
+    after_text = "…" if text[position:].strip() else ""
+    return before_text + "".join(parts) + after_text
+
+
+def _matches(token: str, words: list[SearchWord]) -> bool:
+    token = token.lower()
+    return any(
+        token.startswith(word.text) if word.is_prefix else token == word.text for word in words
+    )
+
+
+@contextmanager
+def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[float]:
+    """Interrupt the statement (SQLite's progress handler) once the budget is spent; yields
+    the deadline for the work done outside SQLite."""
+    connection = session.connection().connection.driver_connection
+    deadline = time.monotonic() + limits.timeout_ms / 1000
+    connection.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_PROGRESS_STEPS)
+    try:
+        yield deadline
+    except sa.exc.OperationalError as error:
+        if "interrupted" not in str(error.orig):
+            raise
+        session.rollback()
+        raise SearchTimeoutError(limits) from None
+    finally:
+        connection.set_progress_handler(None, 0)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+# kind -> (table, key as text, status id); migration 0005_h2_search gives each table a
+# `search_vector` (Dutch stems and the words as written) with a GIN index.
+_POSTGRESQL_SOURCES = {
+    "goal": ("goal", "code", "NULL::integer"),
+    "status": ("status_update", "id::text", "id"),
+    "indicator": ("indicator", "code", "NULL::integer"),
+    "metric": ("metric", "code", "NULL::integer"),
+}
+# The text the snippet is cut from, from the joins of _places().
+_POSTGRESQL_TEXT = (
+    "coalesce(goal.text, status_update.text, indicator.name, "
+    "metric.name || coalesce(' ' || metric.breakdown, ''))"
+)
+
+
+def _postgresql_query(words: list[SearchWord]) -> tuple[str, dict[str, str]]:
+    """A tsquery in which each word matches by its Dutch stem, and as written ('simple'), as a
+    prefix when the word is long enough; every word must match."""
+    terms, parameters = [], {}
+    for number, word in enumerate(words):
+        # A quoted lexeme: nothing in it is tsquery syntax (words hold only letters and digits).
+        parameters[f"stem{number}"] = f"'{word.text}'"
+        parameters[f"word{number}"] = f"'{word.text}'" + (":*" if word.is_prefix else "")
+        terms.append(
+            f"(to_tsquery('dutch'::regconfig, :stem{number}) "
+            f"|| to_tsquery('simple'::regconfig, :word{number}))"
+        )
+    return " && ".join(terms), parameters
+
+
+def _postgresql_order(hits: str) -> str:
+    """Best first; equal scores by kind, then codes and status ids in their natural order (for
+    codes of one letter and a number), so pages never overlap or skip."""
+    kind_order = (
+        f"CASE {hits}.kind WHEN 'goal' THEN 0 WHEN 'status' THEN 1 "
+        f"WHEN 'indicator' THEN 2 ELSE 3 END"
+    )
+    return f"{hits}.rank DESC, {kind_order}, length({hits}.ref), {hits}.ref"
+
+
+def _postgresql_page_sql(hits: str, request: _PageRequest) -> str:
+    """The page of the ranked `hits` (kind, ref, status_id, rank), filtered by perspective."""
+    joins, condition = "", ""
+    if request.perspective_codes is not None:
+        joins, condition = _places("hits"), f"WHERE {_PERSPECTIVE} IN :perspectives"
+    return (
+        f"hits AS ({hits}), page AS (SELECT hits.* FROM hits {joins} {condition} "
+        f"ORDER BY {_postgresql_order('hits')} LIMIT :limit OFFSET :offset)"
+    )
+
+
+def _postgresql_page(
+    session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
+) -> list[SearchHit]:
+    query, parameters = _postgresql_query(words)
+    hits = " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, {key} AS ref, {status_id} AS status_id, "
+        f"ts_rank(search_vector, query) AS rank FROM {table}, query WHERE search_vector @@ query"
+        for kind, (table, key, status_id) in _POSTGRESQL_SOURCES.items()
+        if kind in request.kinds
+    )
+    statement = sa.text(
+        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(hits, request)} "
+        "SELECT page.kind, page.ref, page.rank AS score, "
+        f"CASE WHEN length({_POSTGRESQL_TEXT}) <= :snippet_chars "
+        f"THEN ts_headline('dutch'::regconfig, {_POSTGRESQL_TEXT}, query, :options) "
+        "END AS snippet, "
+        f"CASE WHEN length({_POSTGRESQL_TEXT}) > :snippet_chars "
+        f"THEN {_POSTGRESQL_TEXT} END AS long_text, "
+        f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
+        f"FROM page CROSS JOIN query {_places('page')} "
+        f"ORDER BY {_postgresql_order('page')}"
+    )
+    statement = _expanding(statement, request, kinds=False)
     options = (
         f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, "
         f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}"
     )
-    rows = session.execute(statement, {"words": " ".join(words), "options": options})
-    return [SearchHit(row.kind, row.ref, float(row.rank), row.snippet, "") for row in rows]
+    parameters |= _page_parameters(request) | {
+        "options": options,
+        "snippet_chars": SNIPPET_MAX_CHARS,
+    }
+    deadline = time.monotonic() + limits.timeout_ms / 1000
+    with _postgresql_time_budget(session, limits):
+        rows = session.execute(statement, parameters).all()
+    return _hits(rows, words, deadline, limits)
 
 
-def _attach_perspectives(session: Session, hits: list[SearchHit]) -> None:
-    if not hits:
-        return
-    goal_perspectives = dict(session.execute(sa.select(Goal.code, Goal.perspective_code)).all())
-    indicator_perspectives = dict(
-        session.execute(sa.select(Indicator.code, Indicator.perspective_code)).all()
+@contextmanager
+def _postgresql_time_budget(session: Session, limits: SearchLimits) -> Iterator[None]:
+    """`statement_timeout` for the search statement only: set for this transaction, then set
+    back to the session's value."""
+    session.execute(
+        sa.text("SELECT set_config('statement_timeout', :budget, true)"),
+        {"budget": f"{limits.timeout_ms}ms"},
     )
-    metric_indicators = dict(session.execute(sa.select(Metric.code, Metric.indicator_code)).all())
-    status_ids = [int(hit.ref) for hit in hits if hit.kind == "status"]
-    status_goals = (
-        dict(
-            session.execute(
-                sa.select(StatusUpdate.id, StatusUpdate.goal_code).where(
-                    StatusUpdate.id.in_(status_ids)
-                )
-            ).all()
-        )
-        if status_ids
-        else {}
-    )
-    for hit in hits:
-        if hit.kind == "goal":
-            hit.perspective_code = goal_perspectives[hit.ref]
-        elif hit.kind == "status":
-            hit.goal_code = status_goals[int(hit.ref)]
-            hit.perspective_code = goal_perspectives[hit.goal_code]
-        elif hit.kind == "indicator":
-            hit.perspective_code = indicator_perspectives[hit.ref]
-        else:
-            hit.perspective_code = indicator_perspectives[metric_indicators[hit.ref]]
+    try:
+        yield
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "57014":  # query_canceled
+            raise
+        session.rollback()
+        raise SearchTimeoutError(limits) from None
+    session.execute(sa.text("SET LOCAL statement_timeout TO DEFAULT"))

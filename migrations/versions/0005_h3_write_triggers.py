@@ -14,7 +14,7 @@ The data-version conditions list the columns each table has at this revision; a 
 that adds a column to a data table must recreate its trigger (`create_sqlite_update_trigger`).
 
 Revision ID: 0005_h3_write_triggers
-Revises: 0004
+Revises: 0005_h2_search
 Create Date: 2026-11-30
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_h3_write_triggers"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_h2_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

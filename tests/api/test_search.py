@@ -5,6 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,17 +108,132 @@ def test_paging_covers_every_result_once(client, common):
     assert [(i["type"], i["code"]) for i in paged] == [(i["type"], i["code"]) for i in whole]
 
 
-def test_dutch_word_forms_per_database(client, engine):
-    """PostgreSQL's dutch stemmer: "laadpalen" finds the goal that says "laadpaal". SQLite has no
-    stemmer: it matches a word as a prefix ("laadpaal" finds "laadpaallocaties")."""
-    plural = {item["code"] for item in collect(client, "/v1/search?q=laadpalen")}
-    singular_texts = client.get("/v1/search?q=laadpaal&pageSize=500").json()["items"]
-    singular = {item["code"] for item in singular_texts}
+def _searchable(seed_data) -> list[tuple[str, str, str]]:
+    """(type, goal or own code, text) of every text the search covers, history included."""
+    texts = []
+    for goal in seed_data.goals:
+        texts.append(("goal", goal.code, goal.text))
+        texts.extend(("status", goal.code, status.text) for status in goal.statuses)
+    for indicator in seed_data.indicators:
+        texts.append(("indicator", indicator.code, indicator.name))
+        for metric in indicator.metrics:
+            texts.append(("metric", metric.code, f"{metric.name} {metric.breakdown or ''}"))
+    return texts
+
+
+def _found(client, query: str) -> list[tuple[str, str]]:
+    """(type, goal or own code) of every result; a status counts as its goal's code."""
+    found = []
+    for item in collect(client, f"/v1/search?q={quote(query)}&pageSize=500"):
+        code = item["code"]
+        if item["type"] == "status":
+            code = item["_links"]["goal"]["href"].rsplit("/", 1)[1]
+        found.append((item["type"], code))
+    return found
+
+
+REPORT_WORDS = ["klimaat", "fiets", "laadpaal", "armoede", "woning"]
+
+
+def _dutch_stems(engine, words: set[str]) -> dict[str, str]:
+    """PostgreSQL's Dutch stem of each word (stop words have none)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT word, (ts_lexize('dutch_stem', word))[1] "
+                "FROM unnest(CAST(:words AS text[])) AS word"
+            ),
+            {"words": sorted(words)},
+        )
+        return {word: stem for word, stem in rows if stem}
+
+
+@pytest.mark.parametrize("word", REPORT_WORDS)
+def test_a_word_finds_itself_and_the_compounds_it_starts(client, engine, seed_data, word):
+    """Every text with a word that starts with `word` ("klimaat" in "klimaatneutrale", "fiets"
+    in "fietsenstallingen", "woning" in "woningbouw"); on PostgreSQL also every text with a
+    word whose Dutch stem is the stem of `word` ("laadpaal" and "laadpalen": "laadpal")."""
+    texts = _searchable(seed_data)
+    matches = lambda other: other.startswith(word)  # noqa: E731
     if engine.dialect.name == "postgresql":
-        assert plural == singular
+        stems = _dutch_stems(engine, {other for *_, text in texts for other in _words(text)})
+        stem = _dutch_stems(engine, {word})[word]
+        matches = lambda other: other.startswith(word) or stems.get(other) == stem  # noqa: E731
+    expected = [(kind, code) for kind, code, text in texts if any(map(matches, _words(text)))]
+    assert expected
+
+    assert sorted(_found(client, word)) == sorted(expected)
+
+
+def test_klimaat_is_found_only_inside_compounds_and_highlighted(client, seed_data):
+    texts = [text for *_, text in _searchable(seed_data)]
+    assert not any("klimaat" in _words(text) for text in texts)
+    results = collect(client, "/v1/search?q=klimaat")
+    assert len(results) == sum(
+        any(word.startswith("klimaat") for word in _words(text)) for text in texts
+    )
+    assert all(re.search(r"«klimaat\w*»", item["snippet"], re.I) for item in results)
+
+
+def test_word_forms_per_database(client, engine, seed_data):
+    """PostgreSQL's Dutch stemmer: "laadpalen" finds the texts that say "laadpaal" (both stem
+    to "laadpal"), but the stem is no prefix: "raad" (stem "rad") does not find "radio".
+    SQLite has no stemmer: "laadpalen" finds only words that start with it."""
+    texts = _searchable(seed_data)
+    # texts that say "laadpalen" and no word that starts with "laadpaal"
+    plural = {
+        (kind, code)
+        for kind, code, text in texts
+        if "laadpalen" in _words(text)
+        and not any(word.startswith("laadpaal") for word in _words(text))
+    }
+    singular = set(_found(client, "laadpaal"))
+    assert plural
+    if engine.dialect.name == "postgresql":
+        assert plural <= singular
     else:
-        assert all("«laadpaal" in item["snippet"].lower() for item in singular_texts)
-        assert plural != singular
+        assert plural.isdisjoint(singular)
+    # "radicalisering", in texts without any word that starts with "raad"
+    radicalisering = {
+        (kind, code)
+        for kind, code, text in texts
+        if "radicalisering" in _words(text)
+        and not any(word.startswith("raad") for word in _words(text))
+    }
+    assert radicalisering
+    assert radicalisering.isdisjoint(_found(client, "raad"))
+
+
+def test_every_word_must_match_and_or_is_a_word(client, seed_data):
+    """`or`, `and` and `not` are words like any other, on both databases."""
+    assert _found(client, "maastricht")
+    assert _found(client, "maastricht or xyzzyqq") == []
+    assert _found(client, "maastricht OR xyzzyqq") == []
+    assert _found(client, "maastricht xyzzyqq") == []
+    both = _found(client, "raad maastricht")
+    raad, maastricht = _found(client, "raad"), _found(client, "maastricht")
+    assert both and set(both) <= set(raad) & set(maastricht)
+    assert len(both) < min(len(raad), len(maastricht))
+
+
+def test_stop_words_are_words_too(client, seed_data):
+    """ "het" must match like any other word: the texts with "armoede" and "het", on both
+    databases (PostgreSQL's Dutch configuration alone would drop "het")."""
+    expected = sorted(
+        (kind, code)
+        for kind, code, text in _searchable(seed_data)
+        if any(word.startswith("armoede") for word in _words(text))
+        and any(word.startswith("het") for word in _words(text))
+    )
+    assert expected
+    assert sorted(_found(client, "het armoede")) == expected
+
+
+def test_words_shorter_than_the_prefix_length_match_only_themselves(client, seed_data):
+    expected = sorted(
+        (kind, code) for kind, code, text in _searchable(seed_data) if "de" in _words(text)
+    )
+    assert sorted(_found(client, "de")) == expected
 
 
 @pytest.mark.parametrize(

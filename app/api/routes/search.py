@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app import schemas
 from app.api.deps import (
@@ -17,11 +17,25 @@ from app.core.representations import RepresentationRoute
 from app.services import search
 from app.services.paging import Page
 
-# One to MAX_WORDS words (runs of letters, digits or `_`) and no NUL, as search_words reads q.
+# One to SEARCH_MAX_WORDS words (runs of letters and digits, as search_words reads q) and no NUL;
+# anything else separates words.
+SEARCH_MAX_WORDS = Settings.model_fields["search_max_words"].default
+_SEPARATOR = r"(?:[^\w\x00]|_)"
+_WORD = r"[^\W_]+"
 SEARCH_TEXT_PATTERN = (
-    r"^[^\w\x00]*(?:\w+[^\w\x00]+){0," + str(search.MAX_WORDS - 1) + r"}\w+[^\w\x00]*$"
+    f"^{_SEPARATOR}*(?:{_WORD}{_SEPARATOR}+){{0,{SEARCH_MAX_WORDS - 1}}}{_WORD}{_SEPARATOR}*$"
 )
 SEARCH_TEXT_MAX_LENGTH = Settings.model_fields["max_search_query_length"].default
+
+
+def get_search_limits(request: Request) -> search.SearchLimits:
+    settings = request.app.state.settings
+    return search.SearchLimits(
+        max_words=settings.search_max_words,
+        min_prefix_length=settings.search_min_prefix_length,
+        timeout_ms=settings.search_timeout_ms,
+    )
+
 
 router = APIRouter(prefix="/search", tags=["search"], route_class=RepresentationRoute)
 
@@ -30,10 +44,18 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
     "",
     response_model=schemas.SearchResultCollection,
     summary="Full-text search in goal and status texts and indicator and metric names",
-    description="Every word of `q` must match (letters and digits count; other characters "
-    "separate words and are never query syntax). PostgreSQL stems Dutch words "
-    '("laadpalen" finds "laadpaal"); SQLite matches each word as the start of a word '
-    '("fiets" finds "fietsers") without stemming. Best matches first.',
+    description="Every word of `q` must match (letters and digits count; other characters, "
+    "`or` and `not` are never query syntax). A word matches as itself, ignoring case, and, "
+    "from 3 letters, as the start of a longer word or compound (`klimaat` finds "
+    "`Klimaatmonitor`); on PostgreSQL also by its Dutch stem (`laadpalen` finds `laadpaal`). "
+    f"At most {SEARCH_MAX_WORDS} different words; a search that takes longer than its time "
+    "budget is stopped with 503. Best matches first.",
+    responses={
+        503: {
+            "description": "The search took longer than its time budget (`SEARCH_TIMEOUT_MS`), "
+            "or the database is unavailable at the moment (then retry after `Retry-After`)."
+        }
+    },
 )
 def search_resources(
     session: SessionDep,
@@ -44,16 +66,23 @@ def search_resources(
             max_length=SEARCH_TEXT_MAX_LENGTH,
             pattern=SEARCH_TEXT_PATTERN,
             description="Search words, e.g. `laadpalen`: at least one letter or digit, at most "
-            f"{search.MAX_WORDS} words and {SEARCH_TEXT_MAX_LENGTH} characters.",
+            f"{SEARCH_MAX_WORDS} words and {SEARCH_TEXT_MAX_LENGTH} characters.",
         ),
     ],
+    limits: Annotated[search.SearchLimits, Depends(get_search_limits)],
     perspective: PerspectiveFilter = None,
     type_: SearchTypeFilter = None,
     page_size: PageSize = 20,
     cursor: cursor_query(search.SEARCH_ORDER) = None,
 ) -> schemas.SearchResultCollection:
     page = search.search(
-        session, q, perspective=perspective, kind=type_, page_size=page_size, cursor=cursor
+        session,
+        q,
+        perspective=perspective,
+        kind=type_,
+        page_size=page_size,
+        cursor=cursor,
+        limits=limits,
     )
     return search_results(urls, page)
 
