@@ -42,8 +42,11 @@ SNIPPET_WORDS = 16
 # function, whose cost grows faster than the text (see there).
 SNIPPET_MAX_CHARS = 8000
 
-# Letters and digits; "_" separates words as it does for both databases' tokenizers.
-_WORD = re.compile(r"[^\W_]+")
+# Runs of letters and digits: ASCII and the Latin-1 and Latin Extended letters Dutch uses, spelt
+# out rather than `\w`, because the OpenAPI pattern of `q` is read by clients whose regular
+# expressions disagree on `\w` (ECMA-262: ASCII only; Python and Rust: Unicode, differently).
+_LETTERS = "0-9A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F"
+_WORD = re.compile(f"[{_LETTERS}]+")
 # Results are ranked in the database; the cursor is the offset of the next page.
 SEARCH_ORDER = [sa.column("offset", sa.Integer)]
 # SQLite calls the budget check after this many virtual-machine instructions (about 0.1 ms).
@@ -85,14 +88,27 @@ class SearchTimeoutError(ProblemError):
         )
 
 
+def query_pattern(max_words: int) -> str:
+    """`q` as the OpenAPI document states it: one to `max_words` words (runs of letters and
+    digits, as `_WORD` reads them) and no NUL; anything else separates words."""
+    separator = f"[^{_LETTERS}\\x00]"
+    word = _WORD.pattern
+    return f"^{separator}*(?:{word}{separator}+){{0,{max_words - 1}}}{word}{separator}*$"
+
+
 def search_words(query: str, limits: SearchLimits) -> list[SearchWord]:
     """The distinct words of `query`, lower-cased, without words another word makes redundant
     (a prefix word that starts another word of the query matches wherever that one does)."""
     if "\x00" in query:
         raise InvalidParameterError("q", "must not contain NUL characters")
-    texts = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))
-    if not texts:
+    written = _WORD.findall(query)
+    if not written:
         raise InvalidParameterError("q", "must contain at least one letter or digit")
+    # The bound is on the words as written, as the pattern of `q` states it; repeated and
+    # redundant words then cost nothing.
+    if len(written) > limits.max_words:
+        raise InvalidParameterError("q", f"at most {limits.max_words} words")
+    texts = list(dict.fromkeys(word.lower() for word in written))
     words = [SearchWord(text, len(text) >= limits.min_prefix_length) for text in texts]
     words = [
         word
@@ -102,8 +118,6 @@ def search_words(query: str, limits: SearchLimits) -> list[SearchWord]:
             and any(other.text != word.text and other.text.startswith(word.text) for other in words)
         )
     ]
-    if len(words) > limits.max_words:
-        raise InvalidParameterError("q", f"at most {limits.max_words} different words")
     return words
 
 

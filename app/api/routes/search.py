@@ -17,14 +17,7 @@ from app.core.representations import RepresentationRoute
 from app.services import search
 from app.services.paging import Page
 
-# One to SEARCH_MAX_WORDS words (runs of letters and digits, as search_words reads q) and no NUL;
-# anything else separates words.
 SEARCH_MAX_WORDS = Settings.model_fields["search_max_words"].default
-_SEPARATOR = r"(?:[^\w\x00]|_)"
-_WORD = r"[^\W_]+"
-SEARCH_TEXT_PATTERN = (
-    f"^{_SEPARATOR}*(?:{_WORD}{_SEPARATOR}+){{0,{SEARCH_MAX_WORDS - 1}}}{_WORD}{_SEPARATOR}*$"
-)
 SEARCH_TEXT_MAX_LENGTH = Settings.model_fields["max_search_query_length"].default
 
 
@@ -64,7 +57,10 @@ def search_resources(
         str,
         Query(
             max_length=SEARCH_TEXT_MAX_LENGTH,
-            pattern=SEARCH_TEXT_PATTERN,
+            # Documented here, checked by search_words with Python's `re`, whose idea of a
+            # letter (Unicode `\w`) is the one schema-driven clients use; pydantic's own regex
+            # engine would disagree on characters such as "½".
+            json_schema_extra={"pattern": search.query_pattern(SEARCH_MAX_WORDS)},
             description="Search words, e.g. `laadpalen`: at least one letter or digit, at most "
             f"{SEARCH_MAX_WORDS} words and {SEARCH_TEXT_MAX_LENGTH} characters.",
         ),
