@@ -6,10 +6,8 @@ from fastapi import Depends, Query, Request
 
 from app.api.presenters import Urls
 from app.core.errors import ProblemError
-from app.db import SessionDep
+from app.db import SessionDep as SessionDep  # the routes' session, re-exported
 from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-
-__all__ = ["SessionDep"]
 
 
 def get_urls(request: Request) -> Urls:
