@@ -104,9 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_database_error_handlers(app)
     install_openapi(app)
-    # Middleware runs outermost-last-added. From the outside in: request id (and the JSON
-    # request log), metrics, the response cache (hits skip everything below), the response
-    # conventions (API-Version, CORS, HEAD, problem 500), write conventions, request limits and
+    # Middleware runs outermost-last-added. From the outside in: forwarded headers from trusted
+    # proxies, request id (and the JSON request log), metrics, the response cache (hits skip
+    # everything below), the response conventions (API-Version, CORS, HEAD, problem 500), write
+    # conventions, request limits and
     # the write's body, received in full before anything below runs (no database work while a
     # client is still sending); inside, so their problems get the conventions' headers too.
     # Write rate limits apply during authentication (app/core/security.py).
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ResponseCacheMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    # Outermost: the request log and the limits per client address see the real client.
+    # Outermost, so the request log and the limit per client address see the real client.
     app.add_middleware(TrustedProxyMiddleware)
     return app
 

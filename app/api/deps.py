@@ -11,11 +11,9 @@ from pydantic import AfterValidator, StringConstraints
 from app.api.presenters import Urls
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
-from app.db import SessionDep
+from app.db import SessionDep as SessionDep  # the routes' session, re-exported
 from app.schemas import MeasurementStatus, Progress, SearchType
 from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, cursor_pattern
-
-__all__ = ["SessionDep"]
 
 
 def get_urls(request: Request) -> Urls:

@@ -71,8 +71,12 @@ class RequestLimitsMiddleware:
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class ClientGone(Exception):
+class _ClientGone(Exception):
     """The client closed the connection before its request body had arrived."""
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class RequestBodyMiddleware:
@@ -97,9 +101,6 @@ class RequestBodyMiddleware:
         try:
             with anyio.fail_after(settings.request_body_timeout_seconds):
                 body = await _receive_body(receive, settings.max_request_body_bytes)
-        except ClientGone:
-            await _refuse(scope, receive, send, 400, "The request body is incomplete or malformed.")
-            return
         except TimeoutError:
             seconds = settings.request_body_timeout_seconds
             detail = f"The request body did not arrive within {seconds:g} seconds."
@@ -109,14 +110,10 @@ class RequestBodyMiddleware:
             detail = f"The request body is larger than {settings.max_request_body_bytes} bytes."
             await _refuse(scope, receive, send, 413, detail)
             return
-        except Exception:  # a server may raise instead when it cannot read the body
+        except Exception:  # _ClientGone, or a server that raises when it cannot read the body
             await _refuse(scope, receive, send, 400, "The request body is incomplete or malformed.")
             return
         await self.app(scope, _replaying(body, receive), send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _receive_body(receive: Receive, limit: int) -> bytes:
@@ -124,7 +121,7 @@ async def _receive_body(receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise ClientGone
+            raise _ClientGone
         received.extend(message.get("body", b""))
         if len(received) > limit:
             raise _TooLarge
