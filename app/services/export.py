@@ -75,7 +75,11 @@ def read_dataset(session: Session) -> Dataset:
     for _ in range(MAX_ATTEMPTS):
         version = data_version(session)
         dataset = _read(session, version)
-        session.rollback()  # end the read; the next version read sees the latest commit
+        # End the read so that the next version read sees the latest commit. The loaded rows
+        # leave the session first: a rollback would expire them, and building the document
+        # would then reload each one with a query of its own.
+        session.expunge_all()
+        session.rollback()
         if data_version(session) == version:
             return dataset
     return dataset
@@ -95,7 +99,7 @@ def _read(session: Session, version: int) -> Dataset:
         .order_by(Goal.position, StatusUpdate.as_of, StatusUpdate.id)
     ).scalars()
     statuses = list(status_rows)
-    corrections = goals.superseding_ids(session, [status.id for status in statuses])
+    corrections = goals.all_corrections(session)
     return Dataset(
         data_version=version,
         modified=last_modified(session),
@@ -114,9 +118,7 @@ def _read(session: Session, version: int) -> Dataset:
                 session, perspective=None, indicator=None, page_size=size, cursor=cursor
             )
         ),
-        measurements=_everything(
-            lambda cursor: measurements.list_measurements(session, page_size=size, cursor=cursor)
-        ),
+        measurements=measurements.all_measurements(session),
     )
 
 
