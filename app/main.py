@@ -12,6 +12,7 @@ from app import __version__
 from app.api.deps import reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
+    downloads,
     export,
     goals,
     health,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         measurements,
         search,
         export,
+        downloads,
         catalog,
     ):
         app.include_router(

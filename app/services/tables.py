@@ -13,6 +13,7 @@ opens with the columns split and the numbers as numbers.
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -456,3 +457,11 @@ def data_package(path_of: Callable[[Table], str]) -> dict[str, Any]:
             for table in TABLES
         ],
     }
+
+
+def package_files(dataset: Dataset) -> dict[str, bytes]:
+    """The files of the ZIP export: every table as CSV, and the descriptor beside them."""
+    files = {table.file_name: table_csv(table, dataset) for table in TABLES}
+    descriptor = data_package(lambda table: table.file_name)
+    files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode()
+    return files
