@@ -13,7 +13,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -65,10 +65,16 @@ def last_modified(session: Session) -> datetime:
     written = [as_utc(moment) for moment in moments if moment is not None]
     if written:
         return max(written)
-    latest_report = session.execute(sa.select(sa.func.max(StatusUpdate.as_of))).scalar()
-    if latest_report is None:
-        return datetime(1980, 1, 1, tzinfo=UTC)
-    return datetime.combine(latest_report, time(0), tzinfo=UTC)
+    return datetime.combine(report_date(session), time(0), tzinfo=UTC)
+
+
+def report_date(session: Session) -> date:
+    """The date of the report the data comes from: its newest status date (the seed's
+    entries have no `recordedAt`)."""
+    latest = session.execute(
+        sa.select(sa.func.max(StatusUpdate.as_of)).where(StatusUpdate.recorded_at.is_(None))
+    ).scalar()
+    return latest if latest is not None else date(1980, 1, 1)
 
 
 def read_dataset(session: Session) -> Dataset:
