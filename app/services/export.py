@@ -28,6 +28,8 @@ from app.services.perspectives import PerspectiveView
 from app.services.write_support import as_utc
 
 MAX_ATTEMPTS = 5
+# Where there is no data at all (the earliest date a ZIP file can carry).
+NO_DATE = date(1980, 1, 1)
 
 
 @dataclass
@@ -57,24 +59,30 @@ def data_version(session: Session) -> int:
 
 
 def last_modified(session: Session) -> datetime:
-    moments = [
-        session.execute(sa.select(sa.func.max(StatusUpdate.recorded_at))).scalar(),
-        session.execute(sa.select(sa.func.max(Measurement.recorded_at))).scalar(),
-        session.execute(sa.select(sa.func.max(MeasurementRevision.replaced_at))).scalar(),
-    ]
-    written = [as_utc(moment) for moment in moments if moment is not None]
+    moments = session.execute(
+        sa.select(
+            sa.select(sa.func.max(StatusUpdate.recorded_at)).scalar_subquery(),
+            sa.select(sa.func.max(Measurement.recorded_at)).scalar_subquery(),
+            sa.select(sa.func.max(MeasurementRevision.replaced_at)).scalar_subquery(),
+            _report_date_query().scalar_subquery(),
+        )
+    ).one()
+    *writes, report = moments
+    written = [as_utc(moment) for moment in writes if moment is not None]
     if written:
         return max(written)
-    return datetime.combine(report_date(session), time(0), tzinfo=UTC)
+    return datetime.combine(report or NO_DATE, time(0), tzinfo=UTC)
+
+
+def _report_date_query() -> sa.Select:
+    return sa.select(sa.func.max(StatusUpdate.as_of)).where(StatusUpdate.recorded_at.is_(None))
 
 
 def report_date(session: Session) -> date:
     """The date of the report the data comes from: its newest status date (the seed's
     entries have no `recordedAt`)."""
-    latest = session.execute(
-        sa.select(sa.func.max(StatusUpdate.as_of)).where(StatusUpdate.recorded_at.is_(None))
-    ).scalar()
-    return latest if latest is not None else date(1980, 1, 1)
+    latest = session.execute(_report_date_query()).scalar()
+    return latest if latest is not None else NO_DATE
 
 
 def read_dataset(session: Session) -> Dataset:
