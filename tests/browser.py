@@ -20,7 +20,9 @@ def chromium_path() -> str:
     raise RuntimeError("Chromium is not installed: apt-get install chromium (see .ci/run)")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running on the main
+# thread while it is open, and tests that call asyncio.run() would fail after it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
