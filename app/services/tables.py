@@ -71,6 +71,8 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     rows: Callable[[Dataset], Iterable[Row]]
+    # The list of the Dataset the rows come from.
+    part: str
     # (columns here, table referred to, its columns)
     foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = field(default=())
 
@@ -218,6 +220,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("code",),
         _perspective_rows,
+        "perspectives",
     ),
     Table(
         "goals",
@@ -231,6 +234,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("code",),
         _goal_rows,
+        "goals",
         ((("perspectiveCode",), "perspectives", ("code",)),),
     ),
     Table(
@@ -244,6 +248,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("goalCode", "position"),
         _cross_reference_rows,
+        "goals",
         (
             (("goalCode",), "goals", ("code",)),
             (("referencedGoalCode",), "goals", ("code",)),
@@ -260,6 +265,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("goalCode", "position"),
         _goal_link_rows,
+        "goals",
         ((("goalCode",), "goals", ("code",)),),
     ),
     Table(
@@ -294,6 +300,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("id",),
         _status_rows,
+        "statuses",
         (
             (("goalCode",), "goals", ("code",)),
             (("supersedes",), "statuses", ("id",)),
@@ -311,6 +318,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("statusId", "position"),
         _shared_goal_rows,
+        "statuses",
         (
             (("statusId",), "statuses", ("id",)),
             (("goalCode",), "goals", ("code",)),
@@ -329,6 +337,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("code",),
         _indicator_rows,
+        "indicators",
         ((("perspectiveCode",), "perspectives", ("code",)),),
     ),
     Table(
@@ -346,6 +355,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("code",),
         _metric_rows,
+        "metrics",
         ((("indicatorCode",), "indicators", ("code",)),),
     ),
     Table(
@@ -359,6 +369,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("metricCode", "position"),
         _metric_note_rows,
+        "metrics",
         ((("metricCode",), "metrics", ("code",)),),
     ),
     Table(
@@ -381,6 +392,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("metricCode", "period", "source"),
         _measurement_rows,
+        "measurements",
         (
             (("metricCode",), "metrics", ("code",)),
             (("indicatorCode",), "indicators", ("code",)),

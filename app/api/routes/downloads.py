@@ -45,7 +45,7 @@ def _download_route(table: tables.Table):
         dialect = format or "csv"
         suffix = "-excel" if dialect == "csv-excel" else ""
         return Response(
-            tables.table_csv(table, export.read_dataset(session), dialect),
+            tables.table_csv(table, export.read_dataset(session, frozenset({table.part})), dialect),
             media_type=CSV_CONTENT_TYPE,
             headers={
                 "Content-Disposition": f'attachment; filename="{table.name}{suffix}.csv"',
