@@ -13,6 +13,7 @@ from app import __version__
 from app.api.deps import reject_nul_characters, reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
+    downloads,
     export,
     goals,
     health,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         measurements,
         search,
         export,
+        downloads,
         catalog,
     ):
         app.include_router(

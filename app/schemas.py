@@ -529,40 +529,29 @@ class ExportDocument(ApiModel):
 
 # --- catalogue ----------------------------------------------------------------------------
 
-_LANGUAGE_STRINGS = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {"@value": {"type": "string"}, "@language": {"type": "string"}},
-        "required": ["@value", "@language"],
-    },
-}
-_NODE = {"type": "object", "properties": {"@id": {"type": "string"}, "@type": {"type": "string"}}}
-
 # JSON-LD with DCAT-AP property names (`dct:title`), so a JSON Schema rather than a model.
 CATALOG_SCHEMA = {
     "title": "Catalog",
-    "description": "A DCAT-AP 3 `dcat:Catalog` in JSON-LD: this dataset, its distributions and "
-    "this API as a `dcat:DataService`. Titles and descriptions in Dutch and English.",
+    "description": "A DCAT-AP 3 catalogue (with the DCAT-AP-DONL fields) in JSON-LD: a `@graph` "
+    "of typed nodes: the `dcat:Catalog`, this dataset with its distributions (each a complete "
+    "download), this API as a `dcat:DataService`, the municipality as the spatial coverage and "
+    "the vocabulary terms they use. Titles and descriptions in Dutch and English. The same "
+    "graph is served as Turtle and RDF/XML.",
     "type": "object",
     "properties": {
-        "@context": {"type": "object", "additionalProperties": {"type": "string"}},
-        "@id": {"type": "string", "description": "The catalogue's URL."},
-        "@type": {"type": "string", "enum": ["dcat:Catalog"]},
-        "dct:identifier": {"type": "string"},
-        "dct:title": _LANGUAGE_STRINGS,
-        "dct:description": _LANGUAGE_STRINGS,
-        "dct:publisher": _NODE,
-        "dct:license": _NODE,
-        "dct:language": _NODE,
-        "dct:modified": {
-            "type": "object",
-            "properties": {"@value": {"type": "string"}, "@type": {"type": "string"}},
-            "required": ["@value"],
+        "@context": {"type": "object"},
+        "@graph": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "@id": {"type": "string", "description": "The node's IRI."},
+                    "@type": {
+                        "description": "Its class (`dcat:Catalog`, `dcat:Dataset`, ...).",
+                    },
+                },
+            },
         },
-        "dcat:contactPoint": _NODE,
-        "dcat:dataset": {"type": "array", "items": _NODE},
-        "dcat:service": {"type": "array", "items": _NODE},
     },
-    "required": ["@context", "@id", "@type", "dct:title", "dcat:dataset", "dcat:service"],
+    "required": ["@context", "@graph"],
 }

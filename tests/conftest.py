@@ -22,6 +22,12 @@ from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.seed import SEED_FILES, SeedData, read_seed, seed_database
 from tests.browser import browser  # noqa: F401  (the headless Chromium fixture)
+from tests.scaled_database import (  # noqa: F401  (a database with more than a page of history)
+    scaled_client,
+    scaled_engine,
+    scaled_live_server,
+    scaled_settings,
+)
 from tests.servers import running_server
 from tests.writable_database import (  # noqa: F401  (fixtures for the tests that write)
     api_key,

@@ -1,6 +1,8 @@
 """No N+1 queries: the number of SQL statements an endpoint runs does not grow with the size of
 its result. Counted with a SQLAlchemy event listener, with the response cache off (so that every
-request reaches the database), for every GET operation of the OpenAPI document."""
+request reaches the database), for every GET operation of the OpenAPI document, and again on
+a database with many times the seed's history (tests/scaled_database.py), where a query per
+row or per page would show."""
 
 from collections import Counter as Tally
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app.main import create_app
+from app.services.tables import TABLES
 
 # Every GET path of the API maps to the URLs that exercise it with small and large results.
 # Item paths are checked across every code that exists (their results differ in size: goals
@@ -41,9 +44,9 @@ def counting(engine) -> Iterator[list[str]]:
 def _count(client: TestClient, engine, url: str) -> tuple[int, tuple[int, int]]:
     """(statements, size of the answer: items and bytes)"""
     with counting(engine) as statements:
-        response = client.get(url, headers={"Accept": "application/json"})
+        response = client.get(url, headers={"Accept": "application/json, */*;q=0.1"})
     assert response.status_code == 200, (url, response.text)
-    body = response.json()
+    body = response.json() if "json" in response.headers["content-type"] else None
     items = len(body["items"]) if isinstance(body, dict) and "items" in body else 1
     return len(statements), (items, len(response.content))
 
@@ -90,6 +93,14 @@ def _urls_by_template(engine) -> dict[str, list[str]]:
         # One document each (the whole dataset): a fixed number of statements.
         "/v1/export": ["/v1/export"],
         "/v1/catalog": ["/v1/catalog"],
+        "/v1/downloads/datapackage.json": ["/v1/downloads/datapackage.json"],
+        **{
+            f"/v1/downloads/{table.file_name}": [
+                f"/v1/downloads/{table.file_name}",
+                f"/v1/downloads/{table.file_name}?format=csv-excel",
+            ]
+            for table in TABLES
+        },
     }
 
 
@@ -116,3 +127,36 @@ def test_statement_counts_do_not_grow_with_the_result(uncached, engine):
         if len(urls[template]) > 1:
             # (The seed's status histories hold one entry per goal: they vary in bytes only.)
             assert len(sizes) > 1, f"{template}: the URLs do not vary the result size"
+
+
+def _scaled_urls() -> list[str]:
+    return [
+        "/v1/export",
+        "/v1/export?format=zip",
+        "/v1/catalog",
+        *[f"/v1/downloads/{table.file_name}" for table in TABLES],
+        "/v1/goals?pageSize=500",
+        "/v1/goals/A1",
+        "/v1/goals/A1/statuses?pageSize=500",
+        "/v1/indicators/M1",
+        "/v1/metrics?pageSize=500",
+        "/v1/metrics/M1.1",
+        "/v1/metrics/M1.1/measurements?pageSize=500",
+        "/v1/measurements?pageSize=500",
+        "/v1/perspectives/A",
+        "/v1/search?q=stad&pageSize=500",
+    ]
+
+
+def test_statement_counts_stay_the_same_with_much_more_history(
+    uncached, engine, scaled_client, scaled_engine
+):
+    grown = []
+    for url in _scaled_urls():
+        seed_statements, seed_size = _count(uncached, engine, url)
+        scaled_statements, scaled_size = _count(scaled_client, scaled_engine, url)
+        if scaled_statements != seed_statements:
+            grown.append((url, seed_statements, scaled_statements))
+        if url in ("/v1/export", "/v1/downloads/statuses.csv", "/v1/downloads/measurements.csv"):
+            assert scaled_size[1] > 2 * seed_size[1], url
+    assert not grown, f"statements grow with the data (url, seed, scaled): {grown}"

@@ -171,9 +171,10 @@ def csv_file_name(path: str) -> str:
     return f"{safe}.csv"
 
 
-def negotiate(request: Request, offers: list[str]) -> str:
-    """The media type to answer with, from `format` or `Accept`; 406 when none is acceptable."""
-    requested = FORMATS.get(request.query_params.get("format", ""))
+def negotiate(request: Request, offers: list[str], formats: dict[str, str] = FORMATS) -> str:
+    """The media type to answer with, from `format` (a key of `formats`) or `Accept`; 406 when
+    none is acceptable."""
+    requested = formats.get(request.query_params.get("format", ""))
     if requested in offers:
         return requested
     accept = request.headers.get("accept", "").strip()

@@ -13,7 +13,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -28,6 +28,10 @@ from app.services.perspectives import PerspectiveView
 from app.services.write_support import as_utc
 
 MAX_ATTEMPTS = 5
+# The lists of a Dataset.
+PARTS = frozenset({"perspectives", "goals", "statuses", "indicators", "metrics", "measurements"})
+# Where there is no data at all (the earliest date a ZIP file can carry).
+NO_DATE = date(1980, 1, 1)
 
 
 @dataclass
@@ -57,67 +61,108 @@ def data_version(session: Session) -> int:
 
 
 def last_modified(session: Session) -> datetime:
-    moments = [
-        session.execute(sa.select(sa.func.max(StatusUpdate.recorded_at))).scalar(),
-        session.execute(sa.select(sa.func.max(Measurement.recorded_at))).scalar(),
-        session.execute(sa.select(sa.func.max(MeasurementRevision.replaced_at))).scalar(),
-    ]
-    written = [as_utc(moment) for moment in moments if moment is not None]
+    moments = session.execute(
+        sa.select(
+            sa.select(sa.func.max(StatusUpdate.recorded_at)).scalar_subquery(),
+            sa.select(sa.func.max(Measurement.recorded_at)).scalar_subquery(),
+            sa.select(sa.func.max(MeasurementRevision.replaced_at)).scalar_subquery(),
+            _report_date_query().scalar_subquery(),
+        )
+    ).one()
+    *writes, report = moments
+    written = [as_utc(moment) for moment in writes if moment is not None]
     if written:
         return max(written)
-    latest_report = session.execute(sa.select(sa.func.max(StatusUpdate.as_of))).scalar()
-    if latest_report is None:
-        return datetime(1980, 1, 1, tzinfo=UTC)
-    return datetime.combine(latest_report, time(0), tzinfo=UTC)
+    return datetime.combine(report or NO_DATE, time(0), tzinfo=UTC)
 
 
-def read_dataset(session: Session) -> Dataset:
+def _report_date_query() -> sa.Select:
+    return sa.select(sa.func.max(StatusUpdate.as_of)).where(StatusUpdate.recorded_at.is_(None))
+
+
+def report_date(session: Session) -> date:
+    """The date of the report the data comes from: its newest status date (the seed's
+    entries have no `recordedAt`)."""
+    latest = session.execute(_report_date_query()).scalar()
+    return latest if latest is not None else NO_DATE
+
+
+def read_dataset(session: Session, parts: frozenset[str] = PARTS) -> Dataset:
+    """The dataset, or only the lists named in `parts` (the others are left empty)."""
     for _ in range(MAX_ATTEMPTS):
         version = data_version(session)
-        dataset = _read(session, version)
-        session.rollback()  # end the read; the next version read sees the latest commit
+        dataset = _read(session, version, parts)
+        # End the read so that the next version read sees the latest commit. The loaded rows
+        # leave the session first: a rollback would expire them, and building the document
+        # would then reload each one with a query of its own.
+        session.expunge_all()
+        session.rollback()
         if data_version(session) == version:
             return dataset
     return dataset
 
 
-def _read(session: Session, version: int) -> Dataset:
-    size = MAX_PAGE_SIZE
-    goal_views = _everything(
+def _goals(session: Session) -> list[GoalView]:
+    return _everything(
         lambda cursor: goals.list_goals(
-            session, perspective=None, year=None, progress=None, page_size=size, cursor=cursor
+            session,
+            perspective=None,
+            year=None,
+            progress=None,
+            page_size=MAX_PAGE_SIZE,
+            cursor=cursor,
         )
     )
+
+
+def _statuses(session: Session) -> list[StatusView]:
     # One query for every history: goals in report order, each history oldest first.
-    status_rows = session.execute(
+    statuses = session.execute(
         sa.select(StatusUpdate)
         .join(Goal, StatusUpdate.goal_code == Goal.code)
         .order_by(Goal.position, StatusUpdate.as_of, StatusUpdate.id)
     ).scalars()
-    statuses = list(status_rows)
-    corrections = goals.superseding_ids(session, [status.id for status in statuses])
-    return Dataset(
-        data_version=version,
-        modified=last_modified(session),
-        perspectives=_everything(
-            lambda cursor: perspectives.list_perspectives(session, page_size=size, cursor=cursor)
-        ),
-        goals=goal_views,
-        statuses=[StatusView(status, corrections.get(status.id)) for status in statuses],
-        indicators=_everything(
-            lambda cursor: indicators.list_indicators(
-                session, perspective=None, year=None, page_size=size, cursor=cursor
-            )
-        ),
-        metrics=_everything(
-            lambda cursor: indicators.list_metrics(
-                session, perspective=None, indicator=None, page_size=size, cursor=cursor
-            )
-        ),
-        measurements=_everything(
-            lambda cursor: measurements.list_measurements(session, page_size=size, cursor=cursor)
-        ),
+    corrections = goals.all_corrections(session)
+    return [StatusView(status, corrections.get(status.id)) for status in statuses]
+
+
+def _perspectives(session: Session) -> list[PerspectiveView]:
+    return _everything(
+        lambda cursor: perspectives.list_perspectives(
+            session, page_size=MAX_PAGE_SIZE, cursor=cursor
+        )
     )
+
+
+def _indicators(session: Session) -> list[IndicatorView]:
+    return _everything(
+        lambda cursor: indicators.list_indicators(
+            session, perspective=None, year=None, page_size=MAX_PAGE_SIZE, cursor=cursor
+        )
+    )
+
+
+def _metrics(session: Session) -> list[MetricView]:
+    return _everything(
+        lambda cursor: indicators.list_metrics(
+            session, perspective=None, indicator=None, page_size=MAX_PAGE_SIZE, cursor=cursor
+        )
+    )
+
+
+_READERS: dict[str, Callable[[Session], list]] = {
+    "perspectives": _perspectives,
+    "goals": _goals,
+    "statuses": _statuses,
+    "indicators": _indicators,
+    "metrics": _metrics,
+    "measurements": measurements.all_measurements,
+}
+
+
+def _read(session: Session, version: int, parts: frozenset[str]) -> Dataset:
+    lists = {name: read(session) if name in parts else [] for name, read in _READERS.items()}
+    return Dataset(data_version=version, modified=last_modified(session), **lists)
 
 
 def zip_of_files(files: dict[str, bytes], modified: datetime) -> bytes:

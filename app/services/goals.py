@@ -60,6 +60,16 @@ def superseding_ids(session: Session, status_ids: list[int]) -> dict[int, int]:
     return {superseded: correction for superseded, correction in rows}
 
 
+def all_corrections(session: Session) -> dict[int, int]:
+    """For every entry that has been corrected: the id of its correction."""
+    rows = session.execute(
+        sa.select(StatusUpdate.supersedes_id, StatusUpdate.id).where(
+            StatusUpdate.supersedes_id.is_not(None)
+        )
+    )
+    return {superseded: correction for superseded, correction in rows}
+
+
 def _views(session: Session, goals: list[Goal], as_of: date | None = None) -> list[GoalView]:
     codes = [goal.code for goal in goals]
     latest_ids = sa.select(_latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))

@@ -109,6 +109,17 @@ def list_measurements(
     )
 
 
+def all_measurements(session: Session) -> list[MeasurementView]:
+    """Every measurement in series order, in one query (for the export)."""
+    rows = session.execute(
+        sa.select(Measurement, Metric)
+        .join(Metric, Measurement.metric_code == Metric.code)
+        .join(Indicator, Metric.indicator_code == Indicator.code)
+        .order_by(*_SORT_COLUMNS)
+    )
+    return [MeasurementView(measurement=measurement, metric=metric) for measurement, metric in rows]
+
+
 def list_metric_measurements(
     session: Session,
     code: str,

@@ -1,31 +1,58 @@
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
 
 from app.api.deps import SessionDep, UrlsDep
 from app.core.representations import JSON_LD_MEDIA_TYPE, JSON_MEDIA_TYPE, negotiate
-from app.services import catalog, export
+from app.services import catalog
 
 router = APIRouter(tags=["catalog"])
+
+TURTLE_MEDIA_TYPE = "text/turtle"
+RDF_XML_MEDIA_TYPE = "application/rdf+xml"
+# `format` value -> media type; rdflib's serializer name for each RDF syntax.
+CATALOG_FORMATS = {
+    "json-ld": JSON_LD_MEDIA_TYPE,
+    "turtle": TURTLE_MEDIA_TYPE,
+    "rdf-xml": RDF_XML_MEDIA_TYPE,
+}
+SERIALIZERS = {TURTLE_MEDIA_TYPE: "turtle", RDF_XML_MEDIA_TYPE: "pretty-xml"}
+OFFERS = [JSON_LD_MEDIA_TYPE, TURTLE_MEDIA_TYPE, RDF_XML_MEDIA_TYPE, JSON_MEDIA_TYPE]
 
 
 @router.get(
     "/catalog",
-    summary="DCAT-AP 3 catalogue of this dataset (JSON-LD), for open-data harvesters",
-    response_class=JSONResponse,
+    summary="DCAT-AP 3 catalogue of this dataset (JSON-LD, Turtle, RDF/XML), for harvesters",
+    response_class=Response,
     responses={
         200: {
-            "description": "A `dcat:Catalog` with the dataset, its distributions (JSON export, "
-            "CSV measurements) and this API as a `dcat:DataService`.",
+            "description": "A `dcat:Catalog` with the dataset, its distributions (every one a "
+            "complete download: the JSON export, the ZIP of CSV tables, each table as CSV, the "
+            "Frictionless descriptor) and this API as a `dcat:DataService`. The same graph in "
+            "each syntax, chosen by `Accept` or `format`.",
             "content": {
                 JSON_LD_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
+                TURTLE_MEDIA_TYPE: {"schema": {"type": "string"}},
+                RDF_XML_MEDIA_TYPE: {"schema": {"type": "string"}},
                 JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
             },
         }
     },
 )
-def get_catalog(request: Request, session: SessionDep, urls: UrlsDep) -> JSONResponse:
-    media_type = negotiate(request, [JSON_LD_MEDIA_TYPE, JSON_MEDIA_TYPE])
-    document = catalog.build_catalog(
-        urls.root, export.last_modified(session), export.data_version(session)
-    )
-    return JSONResponse(document, media_type=media_type)
+def get_catalog(
+    request: Request,
+    session: SessionDep,
+    urls: UrlsDep,
+    format: Annotated[
+        Literal["json-ld", "turtle", "rdf-xml"] | None,
+        Query(description="`json-ld`, `turtle` or `rdf-xml`, for tools that cannot send `Accept`."),
+    ] = None,
+) -> Response:
+    media_type = negotiate(request, OFFERS, CATALOG_FORMATS)
+    document = catalog.build_catalog(urls.root, catalog.read_facts(session))
+    if media_type in SERIALIZERS:
+        graph = catalog.as_graph(document)
+        body = graph.serialize(format=SERIALIZERS[media_type], encoding="utf-8")
+        return Response(body, media_type=f"{media_type}; charset=utf-8")
+    return Response(catalog.to_json(document), media_type=media_type)

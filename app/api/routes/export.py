@@ -11,32 +11,20 @@ from app.core.representations import (
     CONTENT_DISPOSITION_DOC,
     JSON_MEDIA_TYPE,
     ZIP_MEDIA_TYPE,
-    csv_columns,
-    items_to_csv,
     negotiate,
-    parse_json_keeping_decimals,
 )
-from app.services import export
+from app.services import export, tables
 
 router = APIRouter(tags=["export"])
-
-# File in the ZIP -> (property of the JSON export, item model): the same shapes as the JSON.
-CSV_FILES = {
-    "perspectives.csv": ("perspectives", schemas.PerspectiveOut),
-    "goals.csv": ("goals", schemas.GoalOut),
-    "statuses.csv": ("statuses", schemas.StatusUpdateOut),
-    "indicators.csv": ("indicators", schemas.IndicatorOut),
-    "metrics.csv": ("metrics", schemas.MetricOut),
-    "measurements.csv": ("measurements", schemas.MeasurementOut),
-}
 
 
 @router.get(
     "/export",
     response_model=schemas.ExportDocument,
     summary="The complete dataset in one document (JSON), or as a ZIP of CSV files",
-    description="`Accept: application/zip` (or `format=zip`) gives one CSV file per list, "
-    "with the columns of the CSV collections. Lists keep the order of their collections.",
+    description="`Accept: application/zip` (or `format=zip`) gives the dataset as flat, "
+    "normalised CSV tables joined by codes, with their Frictionless `datapackage.json` (the "
+    "same files as `/downloads`). Lists keep the order of their collections.",
     responses={
         200: {
             "description": "The dataset as JSON; or, with `format=zip` or "
@@ -57,16 +45,10 @@ def get_export(
 ):
     media_type = negotiate(request, [JSON_MEDIA_TYPE, ZIP_MEDIA_TYPE])
     dataset = export.read_dataset(session)
-    document = export_document(urls, dataset)
     if media_type != ZIP_MEDIA_TYPE:
-        return document
-    rows = parse_json_keeping_decimals(document.model_dump_json(by_alias=True))
-    files = {
-        name: items_to_csv(rows[key], csv_columns(model))
-        for name, (key, model) in CSV_FILES.items()
-    }
+        return export_document(urls, dataset)
     return Response(
-        export.zip_of_files(files, dataset.modified),
+        export.zip_of_files(tables.package_files(dataset), dataset.modified),
         media_type=ZIP_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="coalition-monitor.zip"'},
     )
