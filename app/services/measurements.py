@@ -115,7 +115,7 @@ def all_measurements(session: Session) -> list[MeasurementView]:
         sa.select(Measurement, Metric)
         .join(Metric, Measurement.metric_code == Metric.code)
         .join(Indicator, Metric.indicator_code == Indicator.code)
-        .order_by(*_SORT_COLUMNS)
+        .order_by(*MEASUREMENT_ORDER)
     )
     return [MeasurementView(measurement=measurement, metric=metric) for measurement, metric in rows]
 
