@@ -183,3 +183,61 @@ class DataVersionPending(SQLModel, table=True):
     transaction_id: int = Field(
         sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
+
+
+class Unit(SQLModel, table=True):
+    """The unit vocabulary: every unit a metric or a target is measured in."""
+
+    __tablename__ = "unit"
+
+    code: str = Field(primary_key=True, max_length=50)
+    position: int = Field(sa_column_kwargs={"unique": True})
+    label_nl: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    # The Unified Code for Units of Measure, where one exists.
+    ucum: str | None = Field(default=None, max_length=50)
+    description: str = Field(sa_type=sa.Text)
+
+
+class Milestone(SQLModel, table=True):
+    """A dated step that a status text prints, with the words that say it."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        sa.Index("ix_milestone_date", "date_start", "id"),
+        sa.UniqueConstraint("status_id", "goal_code", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_code: str = Field(foreign_key="goal.code", index=True, max_length=10)
+    status_id: int = Field(foreign_key="status_update.id", index=True)
+    # Order within the status, as printed.
+    position: int
+    # As written in the seed: `2019-05-14`, `2019-05` or `2019`; date_start is its first day.
+    date_text: str = Field(max_length=10)
+    date_precision: str = Field(max_length=10)
+    date_start: date
+    kind: str = Field(max_length=20)
+    body: str | None = Field(default=None, max_length=20)
+    quote: str = Field(sa_type=sa.Text)
+
+
+class Target(SQLModel, table=True):
+    """A forward-looking level or deadline that a goal (or its status) states."""
+
+    __tablename__ = "target"
+    __table_args__ = (sa.UniqueConstraint("goal_code", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_code: str = Field(foreign_key="goal.code", index=True, max_length=10)
+    position: int
+    source: str = Field(max_length=10)
+    status_id: int | None = Field(default=None, foreign_key="status_update.id")
+    quote: str = Field(sa_type=sa.Text)
+    value: float | None = None
+    unit: str | None = Field(default=None, foreign_key="unit.code", max_length=50)
+    deadline_text: str | None = Field(default=None, max_length=10)
+    deadline_precision: str | None = Field(default=None, max_length=10)
+    deadline_start: date | None = None
+    metric_code: str | None = Field(default=None, foreign_key="metric.code", max_length=20)
+    note: str | None = Field(default=None, sa_type=sa.Text)
