@@ -213,10 +213,9 @@ class Milestone(SQLModel, table=True):
     status_id: int = Field(foreign_key="status_update.id", index=True)
     # Order within the status, as printed.
     position: int
-    # As written in the seed: `2019-05-14`, `2019-05` or `2019`; date_start is its first day.
-    date_text: str = Field(max_length=10)
-    date_precision: str = Field(max_length=10)
+    # The printed date's first day ("maart 2022": 2022-03-01) and how exact it is.
     date_start: date
+    date_precision: str = Field(max_length=10)
     kind: str = Field(max_length=20)
     body: str | None = Field(default=None, max_length=20)
     quote: str = Field(sa_type=sa.Text)
@@ -236,8 +235,8 @@ class Target(SQLModel, table=True):
     quote: str = Field(sa_type=sa.Text)
     value: float | None = None
     unit: str | None = Field(default=None, foreign_key="unit.code", max_length=50)
-    deadline_text: str | None = Field(default=None, max_length=10)
+    # As a milestone's date: the first day of the printed period, and its precision.
+    deadline: date | None = None
     deadline_precision: str | None = Field(default=None, max_length=10)
-    deadline_start: date | None = None
     metric_code: str | None = Field(default=None, foreign_key="metric.code", max_length=20)
     note: str | None = Field(default=None, sa_type=sa.Text)

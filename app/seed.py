@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session, SQLModel, select
 
-from app.core.partial_dates import DatePrecision, partial_date_start
+from app.core.partial_dates import DatePrecision, check_first_day
 from app.models import (
     Goal,
     GoalCrossReference,
@@ -31,15 +31,16 @@ from app.models import (
     Target,
     Unit,
 )
+from app.schemas import MilestoneBody, MilestoneKind, TargetSource
+from app.services.milestones import milestone_row
 
 Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
 PeriodType = Literal["year", "schoolYear", "multiYear"]
 MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
-MilestoneKind = Literal["decision", "briefing", "adoption", "effective", "planned", "other"]
-MilestoneBody = Literal["council", "executive", "other"]
-TargetSource = Literal["goal", "status"]
 UnitCode = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=50)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# A field called `date` cannot be annotated with the name `date` in its own class.
+IsoDate = date
 
 
 class SeedFormatError(Exception):
@@ -156,7 +157,7 @@ class UnitRecord(_SeedModel):
 class MilestoneFields(_SeedModel):
     """A milestone as a status carries it (seed, import and the write API share it)."""
 
-    date: Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    date: IsoDate
     date_precision: DatePrecision
     kind: MilestoneKind
     body: MilestoneBody | None = None
@@ -164,12 +165,8 @@ class MilestoneFields(_SeedModel):
 
     @model_validator(mode="after")
     def _date_matches_precision(self) -> "MilestoneFields":
-        partial_date_start(self.date, self.date_precision)
+        check_first_day(self.date, self.date_precision)
         return self
-
-    @property
-    def date_start(self) -> date:
-        return partial_date_start(self.date, self.date_precision)
 
 
 class MilestoneRecord(MilestoneFields):
@@ -188,7 +185,7 @@ class TargetRecord(_SeedModel):
     quote: NonEmpty
     value: float | None
     unit: UnitCode | None
-    deadline: Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")] | None
+    deadline: date | None
     deadline_precision: DatePrecision | None
     metric_code: str | None = None
     note: str | None = None
@@ -198,18 +195,12 @@ class TargetRecord(_SeedModel):
         if (self.deadline is None) != (self.deadline_precision is None):
             raise ValueError("deadline and deadlinePrecision go together")
         if self.deadline is not None:
-            partial_date_start(self.deadline, self.deadline_precision)
+            check_first_day(self.deadline, self.deadline_precision)
         if self.value is not None and self.unit is None:
             raise ValueError("a value needs a unit")
         if (self.source == "status") != (self.as_of is not None):
             raise ValueError("asOf names the status of a source=status target, and only then")
         return self
-
-    @property
-    def deadline_start(self) -> date | None:
-        if self.deadline is None:
-            return None
-        return partial_date_start(self.deadline, self.deadline_precision)
 
 
 @dataclass
@@ -613,18 +604,6 @@ def _load_milestones(session: Session, report: SeedReport, data: SeedData) -> No
         )
 
 
-def milestone_row(milestone: MilestoneFields) -> dict:
-    """The columns of a milestone besides its goal, status and position."""
-    return {
-        "date_text": milestone.date,
-        "date_precision": milestone.date_precision,
-        "date_start": milestone.date_start,
-        "kind": milestone.kind,
-        "body": milestone.body,
-        "quote": milestone.quote,
-    }
-
-
 def _load_targets(session: Session, report: SeedReport, data: SeedData) -> None:
     """Targets are the seed's alone: each goal gets exactly the targets the seed lists."""
     status_ids = _seeded_status_ids(session)
@@ -642,9 +621,8 @@ def _load_targets(session: Session, report: SeedReport, data: SeedData) -> None:
                 "quote": target.quote,
                 "value": target.value,
                 "unit": target.unit,
-                "deadline_text": target.deadline,
+                "deadline": target.deadline,
                 "deadline_precision": target.deadline_precision,
-                "deadline_start": target.deadline_start,
                 "metric_code": target.metric_code,
                 "note": target.note,
             }

@@ -94,7 +94,7 @@ def _milestone_of_first_goal(seed_copy, **changes) -> dict:
         "goalCode": goal["code"],
         "asOf": status["asOf"],
         "source": status["source"],
-        "date": "2019-12",
+        "date": "2019-12-01",
         "datePrecision": "month",
         "kind": "adoption",
         "body": "council",
@@ -108,7 +108,7 @@ def _milestone_of_first_goal(seed_copy, **changes) -> dict:
     [
         ({"quote": "Niet in de tekst"}, "quote is not in the status text"),
         ({"asOf": "2001-01-01"}, "no status of that goal"),
-        ({"date": "2019-12-01"}, "day precision, not month"),
+        ({"date": "2019-12-02"}, "first of the month"),
         ({"date": "december 2019"}, "date"),
         ({"kind": "rumour"}, "kind"),
         ({"body": "king"}, "body"),
@@ -130,7 +130,7 @@ def test_invalid_milestones_are_rejected(seed_copy, changes, message):
         ({"unit": "furlongs"}, "unit furlongs is not in units.json"),
         ({"unit": None}, "a value needs a unit"),
         ({"metricCode": "M99.9"}, "unknown metric"),
-        ({"deadlinePrecision": "day"}, "year precision, not day"),
+        ({"deadline": "2022-06-01"}, "1 January"),
         ({"source": "status"}, "asOf names the status"),
     ],
 )
@@ -142,7 +142,7 @@ def test_invalid_targets_are_rejected(seed_copy, changes, message):
         "quote": goal["text"][:20],
         "value": 10,
         "unit": "percent",
-        "deadline": "2022",
+        "deadline": "2022-01-01",
         "deadlinePrecision": "year",
         "metricCode": None,
     }
@@ -155,7 +155,7 @@ def test_a_valid_added_milestone_reads(seed_copy):
     _edit_json(
         seed_copy / "milestones.json", lambda d: d.append(_milestone_of_first_goal(seed_copy))
     )
-    assert read_seed(seed_copy).milestones[-1].date_start.isoformat() == "2019-12-01"
+    assert read_seed(seed_copy).milestones[-1].date.isoformat() == "2019-12-01"
 
 
 @pytest.mark.parametrize(

@@ -43,11 +43,31 @@ def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": model.model_json_schema(by_alias=True, mode="validation")
+                    "schema": _inline_definitions(
+                        model.model_json_schema(by_alias=True, mode="validation")
+                    )
                 }
             },
         }
     }
+
+
+def _inline_definitions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with its nested models (`$defs`, referenced as `#/$defs/Name`) written in
+    place: those references would not resolve inside the OpenAPI document."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
 
 
 NO_STORE_HEADER = {

@@ -1,26 +1,26 @@
-"""Dates known to a day, a month or a year, written as ISO 8601 at that precision.
+"""Dates known to a day, a month or a year: an ISO date with a precision.
 
-"maart 2022" is `2022-03` (precision `month`), "najaar 2022" is `2022` (precision `year`): the
-precision says how much the source says, and nothing is made more exact than it is printed.
+"maart 2022" is `2022-03-01` with precision `month`, "najaar 2022" is `2022-01-01` with
+precision `year`: the date is the first day of the printed period and the precision says how
+much the source says, so nothing is made more exact than it is printed.
 """
 
-import re
 from datetime import date
 from typing import Literal
 
 DatePrecision = Literal["day", "month", "year"]
 
-PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
-_PRECISION_BY_LENGTH: dict[int, DatePrecision] = {4: "year", 7: "month", 10: "day"}
+
+def check_first_day(value: date, precision: str) -> date:
+    """`value` itself, when it is the first day of its month (precision `month`) or year
+    (precision `year`); raises ValueError otherwise."""
+    if precision == "month" and value.day != 1:
+        raise ValueError(f"a date of precision month is the first of the month, not {value}")
+    if precision == "year" and (value.month, value.day) != (1, 1):
+        raise ValueError(f"a date of precision year is 1 January, not {value}")
+    return value
 
 
-def partial_date_start(text: str, precision: str) -> date:
-    """The first day of `text` (`2019`, `2019-05`, `2019-05-14`), which must be written at
-    `precision`; raises ValueError otherwise."""
-    if re.fullmatch(PARTIAL_DATE_PATTERN, text) is None:
-        raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    written = _PRECISION_BY_LENGTH[len(text)]
-    if written != precision:
-        raise ValueError(f"{text!r} is written at {written} precision, not {precision}")
-    year, month, day = [*text.split("-"), "01", "01"][:3]
-    return date(int(year), int(month), int(day))
+def at_precision(value: date, precision: str) -> str:
+    """The date written as far as it is known: `2019-05-14`, `2019-05` or `2019`."""
+    return value.isoformat()[: {"day": 10, "month": 7, "year": 4}[precision]]

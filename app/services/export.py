@@ -18,13 +18,14 @@ from datetime import UTC, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.models import Goal, Measurement, MeasurementRevision, StatusUpdate
-from app.services import goals, indicators, measurements, perspectives
+from app.models import Goal, Measurement, MeasurementRevision, Milestone, StatusUpdate, Unit
+from app.services import goals, indicators, measurements, milestones, perspectives, targets, units
 from app.services.data_version import read_version
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.paging import MAX_PAGE_SIZE, Page
 from app.services.perspectives import PerspectiveView
+from app.services.targets import TargetView
 from app.services.write_support import as_utc
 
 MAX_ATTEMPTS = 5
@@ -40,6 +41,9 @@ class Dataset:
     indicators: list[IndicatorView]
     metrics: list[MetricView]
     measurements: list[MeasurementView]
+    units: list[Unit]
+    milestones: list[Milestone]
+    targets: list[TargetView]
 
 
 def _everything(fetch: Callable[[str | None], Page]) -> list:
@@ -116,6 +120,13 @@ def _read(session: Session, version: int) -> Dataset:
         ),
         measurements=_everything(
             lambda cursor: measurements.list_measurements(session, page_size=size, cursor=cursor)
+        ),
+        units=_everything(lambda cursor: units.list_units(session, page_size=size, cursor=cursor)),
+        milestones=_everything(
+            lambda cursor: milestones.list_milestones(session, page_size=size, cursor=cursor)
+        ),
+        targets=_everything(
+            lambda cursor: targets.list_targets(session, page_size=size, cursor=cursor)
         ),
     )
 

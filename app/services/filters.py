@@ -8,7 +8,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from app.core.errors import InvalidParameterError
-from app.models import Indicator, Measurement, Metric, Perspective
+from app.models import Goal, Indicator, Measurement, Metric, Perspective
 
 _PLAUSIBLE_CODE = re.compile(r"[\w.\-]{1,100}")
 
@@ -37,6 +37,12 @@ def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str
 def require_indicator(session: Session, code: str, parameter: str) -> str:
     if not is_plausible_code(code) or session.get(Indicator, code) is None:
         raise InvalidParameterError(parameter, f"no indicator with code '{code}'")
+    return code
+
+
+def require_goal_filter(session: Session, code: str, parameter: str) -> str:
+    if not is_plausible_code(code) or session.get(Goal, code) is None:
+        raise InvalidParameterError(parameter, f"no goal with code '{code}'")
     return code
 
 

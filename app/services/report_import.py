@@ -5,19 +5,24 @@ The file is one JSON document in the seed's formats (see README, "Importing a re
     {"title": "...", "note": "...",
      "statuses": [{"goalCode": "C4", "asOf": "2022-06-30", "asOfLabel": "juni 2022",
                    "text": "...", "source": "...", "progress": "inProgress",
-                   "progressEvidence": "...", "sharedWith": []}],
+                   "progressEvidence": "...", "sharedWith": [],
+                   "milestones": [{"date": "2022-05-10", "datePrecision": "day",
+                                   "kind": "decision", "body": "council",
+                                   "quote": "Raadsbesluit d.d. 10-05-2022"}]}],
      "measurements": [{"metricCode": "M1.1", "period": "2022", "periodType": "year",
                        "periodStart": 2022, "periodEnd": 2022, "value": 31, "valueText": "31",
                        "status": "final", "source": null, "footnote": null, "line": null}]}
 
-A status is a goals.json status plus `goalCode`; a measurement is a measurements.csv row as a
+A status is a goals.json status plus `goalCode` and optionally its `milestones` (a
+milestones.json entry without goalCode, asOf and source: those are the status's; each quote must
+occur in the status text); a measurement is a measurements.csv row as a
 JSON object (`source`, `footnote` and `line` may be left out).
 
 The whole file is validated before anything is written, and every problem is reported with its
 place (`statuses[3].asOf`). Then everything is written in one transaction, under the same locks
 as the write API, or nothing is. Importing is idempotent:
 - a status is matched on goal, `asOf` and source. The same text (and label, progress, evidence,
-  shared goals) as the current entry: nothing to do. A different one: a correction that
+  shared goals, milestones) as the current entry: nothing to do. A different one: a correction that
   supersedes the current entry (the old one stays in the history). None: a new entry.
 - a measurement is matched on metric, period and source. Same values: nothing to do; other
   values: a new version (the replaced one is kept as a revision); none: a new measurement.
@@ -31,9 +36,9 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 from sqlmodel import Session, select
 
-from app.models import Goal, Metric, StatusUpdate
+from app.models import Goal, Metric, Milestone, StatusUpdate
 from app.schemas import MeasurementIn, WriteModel
-from app.seed import MeasurementRecord, StatusRecord
+from app.seed import MeasurementRecord, MilestoneFields, StatusRecord
 from app.services.goals import superseding_ids
 from app.services.measurement_writes import (
     MeasurementFields,
@@ -41,6 +46,7 @@ from app.services.measurement_writes import (
     parse_period,
     record_measurement,
 )
+from app.services.milestones import milestone_row
 from app.services.status_writes import NewStatus, append_status
 from app.services.validation import latest_allowed_date
 from app.services.write_support import utc_now
@@ -58,6 +64,7 @@ class ImportedStatus(StatusRecord):
     goal_code: Annotated[str, Field(min_length=1)]
     # Strict: a number is not a date.
     as_of: date = Field(strict=True)
+    milestones: list[MilestoneFields] = Field(default_factory=list)
 
 
 class ImportedMeasurement(MeasurementRecord):
@@ -147,6 +154,11 @@ def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, P
             problems.append(f"{place}.asOf: {status.as_of} is in the future")
         if not status.text.strip():
             problems.append(f"{place}.text: must not be empty")
+        for number, milestone in enumerate(status.milestones):
+            if milestone.quote not in status.text:
+                problems.append(
+                    f"{place}.milestones[{number}].quote: does not occur verbatim in the text"
+                )
         key = (status.goal_code, status.as_of, status.source)
         if key in seen_statuses:
             problems.append(
@@ -185,14 +197,25 @@ def _check(session: Session, report: ReportFile) -> tuple[list[str], dict[int, P
     return problems, periods
 
 
-def _same_status(record: StatusUpdate, status: ImportedStatus) -> bool:
+def _same_status(session: Session, record: StatusUpdate, status: ImportedStatus) -> bool:
     return (
         record.text == status.text
         and record.as_of_label == status.as_of_label
         and record.progress == status.progress
         and record.progress_evidence == status.progress_evidence
         and list(record.shared_with or []) == status.shared_with
+        and _milestones_of(session, record) == [milestone_row(m) for m in status.milestones]
     )
+
+
+def _milestones_of(session: Session, record: StatusUpdate) -> list[dict]:
+    rows = session.exec(
+        select(Milestone)
+        .where(Milestone.status_id == record.id, Milestone.goal_code == record.goal_code)
+        .order_by(Milestone.position)
+    )
+    columns = ("date_start", "date_precision", "kind", "body", "quote")
+    return [{column: getattr(row, column) for column in columns} for row in rows]
 
 
 def import_report(session: Session, report: ReportFile, *, author: str) -> ImportSummary:
@@ -257,7 +280,7 @@ def _import_status(
     )
     corrected = superseding_ids(session, [candidate.id for candidate in candidates])
     current = [candidate for candidate in candidates if candidate.id not in corrected]
-    if any(_same_status(candidate, status) for candidate in current):
+    if any(_same_status(session, candidate, status) for candidate in current):
         summary.statuses_unchanged += 1
         return
     append_status(
@@ -272,6 +295,7 @@ def _import_status(
             source=status.source,
             shared_with=status.shared_with,
             supersedes_id=current[-1].id if current else None,
+            milestones=status.milestones,
         ),
         author=author,
         recorded_at=now,

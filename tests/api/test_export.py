@@ -19,6 +19,9 @@ def test_export_holds_every_collection_in_collection_order(client, seed_data):
         ("indicators", "/v1/indicators"),
         ("metrics", "/v1/metrics"),
         ("measurements", "/v1/measurements"),
+        ("units", "/v1/units"),
+        ("milestones", "/v1/milestones"),
+        ("targets", "/v1/targets"),
     ]:
         assert document[key] == collect(client, url + "?pageSize=500"), key
     statuses = [
@@ -72,6 +75,9 @@ def test_zip_holds_one_csv_per_list_matching_the_json(client):
                 "indicators",
                 "metrics",
                 "measurements",
+                "units",
+                "milestones",
+                "targets",
             )
         )
         for name in archive.namelist():
@@ -84,6 +90,10 @@ def test_zip_holds_one_csv_per_list_matching_the_json(client):
     measurements_csv = client.get("/v1/measurements?format=csv&pageSize=500").content
     zipped = zipfile.ZipFile(io.BytesIO(client.get("/v1/export?format=zip").content))
     assert zipped.read("measurements.csv") == measurements_csv
+    milestones_csv = client.get("/v1/milestones?format=csv&pageSize=500").content
+    assert zipped.read("milestones.csv") == milestones_csv
+    targets_csv = client.get("/v1/targets?format=csv&pageSize=500").content
+    assert zipped.read("targets.csv") == targets_csv
 
 
 def test_export_refuses_what_it_cannot_serve(client):
