@@ -100,6 +100,8 @@ def test_the_date_reader_reads_the_reports_notations():
     assert printed_dates("in februari ’22 het") == {("2022-02", "month")}
     assert printed_dates("in het najaar 2022, in Q1 2022") == {("2022", "year")}
     assert printed_dates("Raadsvoorstel 131-2019, Klimaatbegroting 2018-2022") == set()
+    assert year_is_printed("2022", "gepland voor 2022/2023")
+    assert not year_is_printed("2019", "Raadsvoorstel 131-2019")
 
 
 def test_every_milestone_quotes_its_status_verbatim(goals, milestones):
@@ -108,10 +110,18 @@ def test_every_milestone_quotes_its_status_verbatim(goals, milestones):
         assert milestone["quote"] in status["text"], milestone
 
 
+def year_is_printed(year: str, text: str) -> bool:
+    """The year as a number of its own (also "2022/2023"; not inside "131-2019")."""
+    return re.search(rf"(?<![\d-]){year}(?!\d)", text) is not None
+
+
 def test_every_milestone_date_is_printed_in_its_quote(milestones):
     for milestone in milestones:
-        printed = printed_dates(milestone["quote"])
-        assert as_printed(milestone["date"], milestone["datePrecision"]) in printed, milestone
+        written = as_printed(milestone["date"], milestone["datePrecision"])
+        if milestone["datePrecision"] == "year":
+            assert year_is_printed(written[0], milestone["quote"]), milestone
+        else:
+            assert written in printed_dates(milestone["quote"]), milestone
 
 
 def test_every_day_precise_date_of_a_status_is_a_milestone(goals, milestones):
@@ -172,6 +182,7 @@ def test_every_target_value_and_deadline_is_printed_in_its_quote(targets):
             assert target["unit"] in units, target
         if target["deadline"] is not None:
             assert target["deadline"][:4] in target["quote"], target
+            assert year_is_printed(target["deadline"][:4], target["quote"]), target
             if target["deadlinePrecision"] != "year":
                 written = as_printed(target["deadline"], target["deadlinePrecision"])
                 assert written in printed_dates(target["quote"]), target
