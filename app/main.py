@@ -21,8 +21,11 @@ from app.api.routes import (
     landing,
     measurements,
     metrics,
+    milestones,
     perspectives,
     search,
+    targets,
+    units,
 )
 from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
@@ -88,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         indicators,
         metrics,
         measurements,
+        units,
+        milestones,
+        targets,
         search,
         export,
         downloads,

@@ -192,3 +192,60 @@ class DataVersionPending(SQLModel, table=True):
     transaction_id: int = Field(
         sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
+
+
+class Unit(SQLModel, table=True):
+    """The unit vocabulary: every unit a metric or a target is measured in."""
+
+    __tablename__ = "unit"
+
+    code: str = Field(primary_key=True, max_length=50)
+    position: int = Field(sa_column_kwargs={"unique": True})
+    label_nl: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    # The Unified Code for Units of Measure, where one exists.
+    ucum: str | None = Field(default=None, max_length=50)
+    description: str = Field(sa_type=sa.Text)
+
+
+class Milestone(SQLModel, table=True):
+    """A dated step that a status text prints, with the words that say it."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        sa.Index("ix_milestone_date", "date_start", "id"),
+        sa.UniqueConstraint("status_id", "goal_code", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_code: str = Field(foreign_key="goal.code", index=True, max_length=10)
+    status_id: int = Field(foreign_key="status_update.id", index=True)
+    # Order within the status, as printed.
+    position: int
+    # The printed date's first day ("maart 2022": 2022-03-01) and how exact it is.
+    date_start: date
+    date_precision: str = Field(max_length=10)
+    kind: str = Field(max_length=20)
+    body: str | None = Field(default=None, max_length=20)
+    quote: str = Field(sa_type=sa.Text)
+
+
+class Target(SQLModel, table=True):
+    """A forward-looking level or deadline that a goal (or its status) states."""
+
+    __tablename__ = "target"
+    __table_args__ = (sa.UniqueConstraint("goal_code", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_code: str = Field(foreign_key="goal.code", index=True, max_length=10)
+    position: int
+    source: str = Field(max_length=10)
+    status_id: int | None = Field(default=None, foreign_key="status_update.id")
+    quote: str = Field(sa_type=sa.Text)
+    value: float | None = None
+    unit: str | None = Field(default=None, foreign_key="unit.code", max_length=50)
+    # As a milestone's date: the first day of the printed period, and its precision.
+    deadline: date | None = None
+    deadline_precision: str | None = Field(default=None, max_length=10)
+    metric_code: str | None = Field(default=None, foreign_key="metric.code", max_length=20)
+    note: str | None = Field(default=None, sa_type=sa.Text)

@@ -20,8 +20,12 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.core.config import TextLimits
+from app.core.partial_dates import DatePrecision, check_first_day
 
 Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
+MilestoneKind = Literal["decision", "briefing", "adoption", "effective", "planned", "other"]
+MilestoneBody = Literal["council", "executive", "other"]
+TargetSource = Literal["goal", "status"]
 PeriodType = Literal["year", "schoolYear", "multiYear"]
 MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
 
@@ -185,6 +189,7 @@ class GoalLinks(ApiModel):
     self_: Link = Field(alias="self")
     perspective: Link
     statuses: Link
+    milestones: Link = Field(description="The goal's milestones, ordered by date.")
 
 
 class GoalOut(ApiModel):
@@ -195,6 +200,11 @@ class GoalOut(ApiModel):
     latest_status: StatusUpdateOut | None
     cross_references: list[GoalReference] = Field(description="Goals this goal's texts refer to.")
     links: list[Link] = Field(description="Hyperlinks printed with the goal.")
+    targets: list["TargetOut"] | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="The goal's targets; present on a single goal (`GET /goals/{code}`).",
+    )
     links_: GoalLinks = Field(alias="_links")
 
 
@@ -209,6 +219,10 @@ class GoalCollection(ApiModel):
 class MeasurementLinks(ApiModel):
     metric: Link
     indicator: Link
+    unit: Link = Field(description="The unit's vocabulary entry.")
+
+
+UNIT_DESCRIPTION = "Code in the unit vocabulary (`GET /units`), e.g. `percent`, `tonnesCo2`."
 
 
 class MeasurementOut(ApiModel):
@@ -223,7 +237,7 @@ class MeasurementOut(ApiModel):
     status: MeasurementStatus
     source: str | None = Field(description="The measurement's source, else its metric's.")
     footnote: str | None
-    unit: str
+    unit: str = Field(description=UNIT_DESCRIPTION)
     links_: MeasurementLinks = Field(alias="_links")
 
     @field_serializer("value")
@@ -243,6 +257,7 @@ class MetricLinks(ApiModel):
     self_: Link = Field(alias="self")
     indicator: Link
     measurements: Link
+    unit: Link = Field(description="The unit's vocabulary entry.")
 
 
 class MetricOut(ApiModel):
@@ -250,7 +265,7 @@ class MetricOut(ApiModel):
     indicator_code: str
     name: str
     breakdown: str | None
-    unit: str
+    unit: str = Field(description=UNIT_DESCRIPTION)
     source: str | None
     notes: list[str]
     measurements: list[MeasurementOut] | None = Field(
@@ -286,6 +301,122 @@ class IndicatorCollection(ApiModel):
     links_: CollectionLinks = Field(alias="_links")
 
 
+# --- units, milestones, targets -------------------------------------------------------------
+
+
+class UnitOut(ApiModel):
+    code: str = Field(description="The code metrics, measurements and targets use.")
+    label_nl: str = Field(description="Label in Dutch.")
+    label_en: str = Field(description="Label in English.")
+    ucum: str | None = Field(
+        description="The Unified Code for Units of Measure (ucum.org), where one exists."
+    )
+    description: str
+    links_: SelfLinks = Field(alias="_links")
+
+
+class UnitCollection(ApiModel):
+    items: list[UnitOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+# A field called `date` cannot be annotated with the name `date` in its own class.
+IsoDate = date
+PARTIAL_DATE_DESCRIPTION = (
+    "ISO 8601 date; where the source prints only a month or a year (see the precision), the "
+    'first day of that month or year: "maart 2022" is `2022-03-01`.'
+)
+
+
+class MilestoneLinks(ApiModel):
+    goal: Link
+    status: Link = Field(description="The status update whose text prints the milestone.")
+
+
+class MilestoneOut(ApiModel):
+    id: int
+    goal_code: str
+    status_id: int = Field(description="The status update the milestone comes from.")
+    date: IsoDate = Field(description=PARTIAL_DATE_DESCRIPTION)
+    date_precision: DatePrecision = Field(
+        description='How exact `date` is: "eind 2022" is `2022-01-01` with precision `year`.'
+    )
+    kind: MilestoneKind = Field(
+        description="Editorial reading: `decision`, `briefing` (RIB, stadsronde), `adoption`, "
+        "`effective` (applies from that date), `planned`, `other`."
+    )
+    body: MilestoneBody | None = Field(
+        description="Who takes the step as the quote says (for a briefing: who is informed); "
+        "null when the quote does not say."
+    )
+    quote: str = Field(description="The status's own words that state it, date as printed.")
+    links_: MilestoneLinks = Field(alias="_links")
+
+
+class MilestoneCollection(ApiModel):
+    items: list[MilestoneOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
+class LatestMeasurement(ApiModel):
+    """The metric's latest figure, shown beside a target."""
+
+    period: str
+    period_end: int = Field(description="Last year the period covers.")
+    value: float
+    value_text: str | None
+    status: MeasurementStatus
+    unit: str = Field(description=UNIT_DESCRIPTION)
+
+    @field_serializer("value")
+    def _integral_values_as_integers(self, value: float) -> float | int:
+        return int(value) if value.is_integer() else value
+
+
+class TargetLinks(ApiModel):
+    goal: Link
+    status: Link | None = Field(
+        default=None, exclude_if=_is_none, description="For `source` status: the status."
+    )
+    unit: Link | None = Field(default=None, exclude_if=_is_none)
+    metric: Link | None = Field(default=None, exclude_if=_is_none)
+
+
+class TargetOut(ApiModel):
+    id: int
+    goal_code: str
+    source: TargetSource = Field(description="Stated in the goal text or in a status text.")
+    status_id: int | None = Field(description="For `source` status: the status update.")
+    quote: str = Field(description="The text's own words that state the target.")
+    value: float | None = Field(description="The level as a number; null for a bare deadline.")
+    unit: str | None = Field(description=UNIT_DESCRIPTION)
+    deadline: IsoDate | None = Field(description=PARTIAL_DATE_DESCRIPTION + " Null: none.")
+    deadline_precision: DatePrecision | None
+    metric_code: str | None = Field(
+        description="The report's metric that measures the same thing, where one does."
+    )
+    note: str | None = Field(description="An `Editorial note:` on the reading, if any.")
+    latest_measurement: LatestMeasurement | None = Field(
+        description="With a metric: its latest measurement that has a number."
+    )
+    progress_to_target: float | None = Field(
+        description="latestMeasurement.value / value, where both exist, share a unit and value "
+        "is not 0; 1 means the level is reached. Not a judgement of direction: read the quote."
+    )
+    links_: TargetLinks = Field(alias="_links")
+
+    @field_serializer("value")
+    def _integral_values_as_integers(self, value: float | None) -> float | int | None:
+        if value is not None and value.is_integer():
+            return int(value)
+        return value
+
+
+class TargetCollection(ApiModel):
+    items: list[TargetOut]
+    links_: CollectionLinks = Field(alias="_links")
+
+
 # --- landing ------------------------------------------------------------------------------
 
 
@@ -296,6 +427,9 @@ class LandingLinks(ApiModel):
     indicators: Link
     metrics: Link
     measurements: Link
+    units: Link
+    milestones: Link
+    targets: Link
     openapi: Link
     docs: Link
 
@@ -354,6 +488,24 @@ class WriteModel(ApiModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+class MilestoneIn(WriteModel):
+    """A dated step that the status text prints."""
+
+    date: IsoDate = Field(strict=True, description=PARTIAL_DATE_DESCRIPTION)
+    date_precision: DatePrecision
+    kind: MilestoneKind
+    body: MilestoneBody | None = None
+    quote: NonBlank = Field(
+        description="The words of the status text that state it, date included; must occur "
+        "verbatim in `text`."
+    )
+
+    @model_validator(mode="after")
+    def _date_matches_precision(self) -> "MilestoneIn":
+        check_first_day(self.date, self.date_precision)
+        return self
+
+
 class StatusUpdateIn(WriteModel):
     as_of: IsoDate = Field(
         description="The date the status describes (`YYYY-MM-DD`, from 1900-01-01); at most one "
@@ -379,6 +531,19 @@ class StatusUpdateIn(WriteModel):
         description="Id of an entry of the same goal that this one corrects; that entry must "
         "not be superseded already (correct the latest correction instead).",
     )
+    milestones: list[MilestoneIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Dated steps the text prints (see `GET /milestones`); each `quote` must "
+        "occur verbatim in `text`.",
+    )
+
+    @model_validator(mode="after")
+    def _milestones_quote_the_text(self) -> "StatusUpdateIn":
+        for index, milestone in enumerate(self.milestones):
+            if milestone.quote not in self.text:
+                raise ValueError(f"milestones[{index}].quote does not occur verbatim in text")
+        return self
 
     @field_validator("as_of")
     @classmethod
@@ -524,6 +689,9 @@ class ExportDocument(ApiModel):
     indicators: list[IndicatorOut]
     metrics: list[MetricOut]
     measurements: list[MeasurementOut]
+    units: list[UnitOut]
+    milestones: list[MilestoneOut] = Field(description="Every milestone, ordered by date.")
+    targets: list[TargetOut] = Field(description="Every target, goals in report order.")
     links_: ExportLinks = Field(alias="_links")
 
 
@@ -555,3 +723,6 @@ CATALOG_SCHEMA = {
     },
     "required": ["@context", "@graph"],
 }
+
+
+GoalOut.model_rebuild()

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session, SQLModel, select
 
+from app.core.partial_dates import DatePrecision, check_first_day
 from app.models import (
     Goal,
     GoalCrossReference,
@@ -24,15 +25,22 @@ from app.models import (
     Indicator,
     Measurement,
     Metric,
+    Milestone,
     Perspective,
     StatusUpdate,
+    Target,
+    Unit,
 )
+from app.schemas import MilestoneBody, MilestoneKind, TargetSource
+from app.services.milestones import milestone_row
 
 Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
 PeriodType = Literal["year", "schoolYear", "multiYear"]
 MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
-Unit = Literal["percent", "count", "tonnesCo2", "per1000Aged5to18", "score1to10"]
+UnitCode = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=50)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# A field called `date` cannot be annotated with the name `date` in its own class.
+IsoDate = date
 
 
 class SeedFormatError(Exception):
@@ -81,7 +89,7 @@ class MetricRecord(_SeedModel):
     code: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
     name: NonEmpty
     breakdown: str | None = None
-    unit: Unit
+    unit: UnitCode
     source: str | None = None
     notes: list[str] = []
     line: int | None = None
@@ -138,12 +146,72 @@ class MeasurementRecord(_SeedModel):
         return self
 
 
+class UnitRecord(_SeedModel):
+    code: UnitCode
+    label_nl: NonEmpty
+    label_en: NonEmpty
+    ucum: Annotated[str, Field(min_length=1, max_length=50)] | None
+    description: NonEmpty
+
+
+class MilestoneFields(_SeedModel):
+    """A milestone as a status carries it (seed, import and the write API share it)."""
+
+    date: IsoDate
+    date_precision: DatePrecision
+    kind: MilestoneKind
+    body: MilestoneBody | None = None
+    quote: NonEmpty
+
+    @model_validator(mode="after")
+    def _date_matches_precision(self) -> "MilestoneFields":
+        check_first_day(self.date, self.date_precision)
+        return self
+
+
+class MilestoneRecord(MilestoneFields):
+    goal_code: NonEmpty
+    # The status it comes from: the seeded status of this goal with this date and source.
+    as_of: date
+    source: str | None
+
+
+class TargetRecord(_SeedModel):
+    goal_code: NonEmpty
+    source: TargetSource
+    # For source=status: the status the quote comes from (goal, asOf and its source).
+    as_of: date | None = None
+    status_source: str | None = None
+    quote: NonEmpty
+    value: float | None
+    unit: UnitCode | None
+    deadline: date | None
+    deadline_precision: DatePrecision | None
+    metric_code: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TargetRecord":
+        if (self.deadline is None) != (self.deadline_precision is None):
+            raise ValueError("deadline and deadlinePrecision go together")
+        if self.deadline is not None:
+            check_first_day(self.deadline, self.deadline_precision)
+        if self.value is not None and self.unit is None:
+            raise ValueError("a value needs a unit")
+        if (self.source == "status") != (self.as_of is not None):
+            raise ValueError("asOf names the status of a source=status target, and only then")
+        return self
+
+
 @dataclass
 class SeedData:
     perspectives: list[PerspectiveRecord]
     goals: list[GoalRecord]
     indicators: list[IndicatorRecord]
     measurements: list[MeasurementRecord]
+    units: list[UnitRecord] = field(default_factory=list)
+    milestones: list[MilestoneRecord] = field(default_factory=list)
+    targets: list[TargetRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -162,7 +230,15 @@ class SeedReport:
         target[table] = target.get(table, 0) + 1
 
 
-SEED_FILES = ("perspectives.json", "goals.json", "indicators.json", "measurements.csv")
+SEED_FILES = (
+    "perspectives.json",
+    "goals.json",
+    "indicators.json",
+    "measurements.csv",
+    "units.json",
+    "milestones.json",
+    "targets.json",
+)
 
 
 def _read_json(path: Path, adapter: TypeAdapter) -> Any:
@@ -202,6 +278,9 @@ def read_seed(seed_dir: Path) -> SeedData:
         goals=_read_json(seed_dir / "goals.json", TypeAdapter(list[GoalRecord])),
         indicators=_read_json(seed_dir / "indicators.json", TypeAdapter(list[IndicatorRecord])),
         measurements=_read_measurements(seed_dir / "measurements.csv"),
+        units=_read_json(seed_dir / "units.json", TypeAdapter(list[UnitRecord])),
+        milestones=_read_json(seed_dir / "milestones.json", TypeAdapter(list[MilestoneRecord])),
+        targets=_read_json(seed_dir / "targets.json", TypeAdapter(list[TargetRecord])),
     )
     problems = _cross_check(data)
     if problems:
@@ -253,6 +332,72 @@ def _cross_check(data: SeedData) -> list[str]:
             problems.append(
                 f"measurement {measurement.metric_code} {measurement.period}: unknown metric"
             )
+    problems.extend(_check_units(data))
+    problems.extend(_check_milestones(data))
+    problems.extend(_check_targets(data))
+    return problems
+
+
+def _check_units(data: SeedData) -> list[str]:
+    problems = [
+        f"duplicate unit code: {code}" for code in _duplicates([u.code for u in data.units])
+    ]
+    unit_codes = {unit.code for unit in data.units}
+    for indicator in data.indicators:
+        for metric in indicator.metrics:
+            if metric.unit not in unit_codes:
+                problems.append(f"metric {metric.code}: unit {metric.unit} is not in units.json")
+    for target in data.targets:
+        if target.unit is not None and target.unit not in unit_codes:
+            problems.append(
+                f"target of {target.goal_code}: unit {target.unit} is not in units.json"
+            )
+    return problems
+
+
+def _statuses_by_key(data: SeedData) -> dict[tuple, StatusRecord]:
+    return {
+        (goal.code, status.as_of, status.source): status
+        for goal in data.goals
+        for status in goal.statuses
+    }
+
+
+def _check_milestones(data: SeedData) -> list[str]:
+    problems = []
+    statuses = _statuses_by_key(data)
+    for index, milestone in enumerate(data.milestones):
+        place = f"milestones[{index}] ({milestone.goal_code} {milestone.date})"
+        status = statuses.get((milestone.goal_code, milestone.as_of, milestone.source))
+        if status is None:
+            problems.append(f"{place}: no status of that goal with that asOf and source")
+        elif milestone.quote not in status.text:
+            problems.append(f"{place}: quote is not in the status text")
+    return problems
+
+
+def _check_targets(data: SeedData) -> list[str]:
+    problems = []
+    goals = {goal.code: goal for goal in data.goals}
+    statuses = _statuses_by_key(data)
+    metrics = {metric.code: metric for ind in data.indicators for metric in ind.metrics}
+    for index, target in enumerate(data.targets):
+        place = f"targets[{index}] ({target.goal_code})"
+        goal = goals.get(target.goal_code)
+        if goal is None:
+            problems.append(f"{place}: unknown goal")
+            continue
+        if target.source == "goal":
+            text = goal.text
+        else:
+            status = statuses.get((target.goal_code, target.as_of, target.status_source))
+            text = status.text if status is not None else None
+        if text is None:
+            problems.append(f"{place}: no status of that goal with that asOf and source")
+        elif target.quote not in text:
+            problems.append(f"{place}: quote is not in the {target.source} text")
+        if target.metric_code is not None and target.metric_code not in metrics:
+            problems.append(f"{place}: unknown metric {target.metric_code}")
     return problems
 
 
@@ -359,6 +504,17 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
                 status.model_dump(exclude={"as_of", "source"}),
             )
     _park_positions_if_reordered(
+        session, Unit, {unit.code: pos for pos, unit in enumerate(data.units, start=1)}
+    )
+    for position, unit in enumerate(data.units, start=1):
+        _upsert(
+            session,
+            report,
+            Unit,
+            {"code": unit.code},
+            {"position": position} | unit.model_dump(exclude={"code"}),
+        )
+    _park_positions_if_reordered(
         session, Indicator, {ind.code: pos for pos, ind in enumerate(data.indicators, start=1)}
     )
     for position, indicator in enumerate(data.indicators, start=1):
@@ -409,12 +565,80 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
             },
             measurement.model_dump(exclude={"metric_code", "period", "source"}),
         )
+    session.flush()
+    _load_milestones(session, report, data)
+    _load_targets(session, report, data)
     session.commit()
     return report
 
 
+def _seeded_status_ids(session: Session) -> dict[tuple, int]:
+    """(goal, asOf, source) -> id of the seeded status (the loader's own key for statuses)."""
+    rows = session.exec(
+        select(StatusUpdate).where(
+            StatusUpdate.author.is_(None), StatusUpdate.supersedes_id.is_(None)
+        )
+    )
+    return {(row.goal_code, row.as_of, row.source): row.id for row in rows}
+
+
+def _load_milestones(session: Session, report: SeedReport, data: SeedData) -> None:
+    """Each seeded status gets exactly the milestones the seed lists for it (shared statuses
+    are one row per goal, so each goal has its own)."""
+    status_ids = _seeded_status_ids(session)
+    wanted: dict[tuple[str, int], list[dict]] = {
+        (goal.code, status_ids[(goal.code, status.as_of, status.source)]): []
+        for goal in data.goals
+        for status in goal.statuses
+    }
+    for milestone in data.milestones:
+        status_id = status_ids[(milestone.goal_code, milestone.as_of, milestone.source)]
+        wanted[(milestone.goal_code, status_id)].append(milestone_row(milestone))
+    for (goal_code, status_id), rows in wanted.items():
+        _replace_children(
+            session,
+            report,
+            Milestone,
+            {"goal_code": goal_code, "status_id": status_id},
+            [{"position": index} | row for index, row in enumerate(rows, start=1)],
+        )
+
+
+def _load_targets(session: Session, report: SeedReport, data: SeedData) -> None:
+    """Targets are the seed's alone: each goal gets exactly the targets the seed lists."""
+    status_ids = _seeded_status_ids(session)
+    wanted: dict[str, list[dict]] = {goal.code: [] for goal in data.goals}
+    for target in data.targets:
+        status_id = (
+            status_ids[(target.goal_code, target.as_of, target.status_source)]
+            if target.source == "status"
+            else None
+        )
+        wanted[target.goal_code].append(
+            {
+                "source": target.source,
+                "status_id": status_id,
+                "quote": target.quote,
+                "value": target.value,
+                "unit": target.unit,
+                "deadline": target.deadline,
+                "deadline_precision": target.deadline_precision,
+                "metric_code": target.metric_code,
+                "note": target.note,
+            }
+        )
+    for goal_code, rows in wanted.items():
+        _replace_children(
+            session,
+            report,
+            Target,
+            {"goal_code": goal_code},
+            [{"position": index} | row for index, row in enumerate(rows, start=1)],
+        )
+
+
 def _park_positions_if_reordered(
-    session: Session, model: type[Goal] | type[Indicator], wanted: dict[str, int]
+    session: Session, model: type[Goal] | type[Indicator] | type[Unit], wanted: dict[str, int]
 ) -> None:
     rows = session.exec(select(model)).all()
     if all(wanted.get(row.code, row.position) == row.position for row in rows):

@@ -22,7 +22,7 @@ from tests.writable_database import drop_fresh_database, fresh_database_url
 
 
 def _not_search_index(_object, name, _type, _reflected, _compare_to) -> bool:
-    # The full-text search index (migrations 0003 and 0005_h2_search) lives only in the
+    # The full-text search index (migrations 0003 and 0005_search_vectors) lives only in the
     # database: an FTS5 table with its shadow tables on SQLite, generated `search_vector`
     # columns with GIN indexes on PostgreSQL.
     return not (name or "").startswith(("search_index", "ix_search_", "search_vector"))

@@ -90,6 +90,13 @@ def _urls_by_template(engine) -> dict[str, list[str]]:
         ],
         "/v1/measurements": [f"/v1/measurements?{size}" for size in collection_sizes],
         "/v1/search": [f"/v1/search?q=stad&{size}" for size in collection_sizes],
+        "/v1/units": [f"/v1/units?{size}" for size in collection_sizes],
+        "/v1/units/{code}": [
+            f"/v1/units/{code}" for (code,) in _codes(engine, "SELECT code FROM unit")
+        ],
+        "/v1/milestones": [f"/v1/milestones?{size}" for size in collection_sizes],
+        "/v1/goals/{code}/milestones": [f"/v1/goals/{code}/milestones" for code in goals],
+        "/v1/targets": [f"/v1/targets?{size}" for size in collection_sizes],
         # One document each (the whole dataset): a fixed number of statements.
         "/v1/export": ["/v1/export"],
         "/v1/catalog": ["/v1/catalog"],

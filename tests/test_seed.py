@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from app.seed import SeedFormatError, read_seed, seed_database
+from app.seed import SEED_FILES, SeedFormatError, read_seed, seed_database
 
 
 def _snapshot(engine) -> dict[str, list]:
@@ -35,6 +35,9 @@ def test_the_database_holds_the_whole_seed(engine, seed_data):
     assert len(snapshot["indicator"]) == len(seed_data.indicators)
     assert len(snapshot["metric"]) == sum(len(i.metrics) for i in seed_data.indicators)
     assert len(snapshot["measurement"]) == len(seed_data.measurements)
+    assert len(snapshot["unit"]) == len(seed_data.units)
+    assert len(snapshot["milestone"]) == len(seed_data.milestones)
+    assert len(snapshot["target"]) == len(seed_data.targets)
 
 
 def test_real_seed_has_the_reports_counts(seed_data, uses_real_seed):
@@ -49,7 +52,7 @@ def test_real_seed_has_the_reports_counts(seed_data, uses_real_seed):
 def seed_copy(tmp_path, seed_dir):
     copy = tmp_path / "seed"
     copy.mkdir()
-    for name in ("perspectives.json", "goals.json", "indicators.json", "measurements.csv"):
+    for name in SEED_FILES:
         shutil.copy(seed_dir / name, copy / name)
     return copy
 
@@ -74,12 +77,85 @@ def test_a_copy_of_the_seed_reads(seed_copy):
         ("goals.json", lambda d: d.append(d[0]), "duplicate goal code"),
         ("goals.json", lambda d: d[0].update(surprise=1), "surprise"),
         ("indicators.json", lambda d: d[0]["metrics"][0].update(unit="furlongs"), "unit"),
+        ("units.json", lambda d: d.append(d[0]), "duplicate unit code"),
+        ("units.json", lambda d: d[0].update(labelEn=""), "labelEn"),
     ],
 )
 def test_invalid_seed_files_are_rejected(seed_copy, file, change, message):
     _edit_json(seed_copy / file, change)
     with pytest.raises(SeedFormatError, match=message):
         read_seed(seed_copy)
+
+
+def _milestone_of_first_goal(seed_copy, **changes) -> dict:
+    goal = json.loads((seed_copy / "goals.json").read_text(encoding="utf-8"))[0]
+    status = goal["statuses"][0]
+    milestone = {
+        "goalCode": goal["code"],
+        "asOf": status["asOf"],
+        "source": status["source"],
+        "date": "2019-12-01",
+        "datePrecision": "month",
+        "kind": "adoption",
+        "body": "council",
+        "quote": status["text"][:20],
+    }
+    return milestone | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"quote": "Niet in de tekst"}, "quote is not in the status text"),
+        ({"asOf": "2001-01-01"}, "no status of that goal"),
+        ({"date": "2019-12-02"}, "first of the month"),
+        ({"date": "december 2019"}, "date"),
+        ({"kind": "rumour"}, "kind"),
+        ({"body": "king"}, "body"),
+    ],
+)
+def test_invalid_milestones_are_rejected(seed_copy, changes, message):
+    _edit_json(
+        seed_copy / "milestones.json",
+        lambda d: d.append(_milestone_of_first_goal(seed_copy, **changes)),
+    )
+    with pytest.raises(SeedFormatError, match=message):
+        read_seed(seed_copy)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"quote": "Niet in de tekst"}, "quote is not in the goal text"),
+        ({"unit": "furlongs"}, "unit furlongs is not in units.json"),
+        ({"unit": None}, "a value needs a unit"),
+        ({"metricCode": "M99.9"}, "unknown metric"),
+        ({"deadline": "2022-06-01"}, "1 January"),
+        ({"source": "status"}, "asOf names the status"),
+    ],
+)
+def test_invalid_targets_are_rejected(seed_copy, changes, message):
+    goal = json.loads((seed_copy / "goals.json").read_text(encoding="utf-8"))[0]
+    target = {
+        "goalCode": goal["code"],
+        "source": "goal",
+        "quote": goal["text"][:20],
+        "value": 10,
+        "unit": "percent",
+        "deadline": "2022-01-01",
+        "deadlinePrecision": "year",
+        "metricCode": None,
+    }
+    _edit_json(seed_copy / "targets.json", lambda d: d.append(target | changes))
+    with pytest.raises(SeedFormatError, match=message):
+        read_seed(seed_copy)
+
+
+def test_a_valid_added_milestone_reads(seed_copy):
+    _edit_json(
+        seed_copy / "milestones.json", lambda d: d.append(_milestone_of_first_goal(seed_copy))
+    )
+    assert read_seed(seed_copy).milestones[-1].date.isoformat() == "2019-12-01"
 
 
 @pytest.mark.parametrize(

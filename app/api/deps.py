@@ -135,7 +135,8 @@ def code_list(name: str, pattern: str, description: str) -> object:
     ]
 
 
-def _alternatives(literal_type) -> str:
+def literal_alternatives(literal_type) -> str:
+    """The pattern of a filter whose values are those of a Literal type."""
     return "|".join(re.escape(value) for value in get_args(literal_type))
 
 
@@ -146,19 +147,19 @@ IndicatorFilter = code_list("indicator", INDICATOR_CODE, "Indicator code, e.g. `
 MetricFilter = code_list("metric", METRIC_CODE, "Metric code, e.g. `M1.1`.")
 MeasurementStatusFilter = code_list(
     "status",
-    _alternatives(MeasurementStatus),
+    literal_alternatives(MeasurementStatus),
     "Measurement status: " + ", ".join(f"`{v}`" for v in get_args(MeasurementStatus)) + ".",
 )
 ProgressFilter = code_list(
     "progress",
-    _alternatives(Progress),
+    literal_alternatives(Progress),
     "Progress of the goal's latest status: "
     + ", ".join(f"`{v}`" for v in get_args(Progress))
     + ".",
 )
 SearchTypeFilter = code_list(
     "type",
-    _alternatives(SearchType),
+    literal_alternatives(SearchType),
     "Only these kinds of resource: " + ", ".join(f"`{v}`" for v in get_args(SearchType)) + ".",
 )
 

@@ -6,12 +6,13 @@ from fastapi import Request
 from starlette.datastructures import URL
 
 from app import schemas
-from app.models import Perspective
+from app.models import Milestone, Perspective, Unit
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.measurement_writes import MeasurementDetail, RevisionView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
+from app.services.targets import TargetView
 from app.services.write_support import as_utc
 
 API_PREFIX = "/v1"
@@ -65,6 +66,9 @@ def landing(urls: Urls, name: str, version: str, description: str) -> schemas.La
             indicators=urls.link("indicators"),
             metrics=urls.link("metrics"),
             measurements=urls.link("measurements"),
+            units=urls.link("units"),
+            milestones=urls.link("milestones"),
+            targets=urls.link("targets"),
             openapi=urls.link("openapi.json"),
             docs=schemas.Link(href=urls.base + "/docs"),
         ),
@@ -167,10 +171,12 @@ def goal(urls: Urls, view: GoalView) -> schemas.GoalOut:
             for code in view.cross_references
         ],
         links=[schemas.Link(href=url) for url in view.links],
+        targets=(None if view.targets is None else [target(urls, item) for item in view.targets]),
         links_=schemas.GoalLinks(
             self_=urls.link("goals", record.code),
             perspective=urls.link("perspectives", record.perspective_code),
             statuses=urls.link("goals", record.code, "statuses"),
+            milestones=urls.link("goals", record.code, "milestones"),
         ),
     )
 
@@ -199,6 +205,7 @@ def measurement(urls: Urls, view: MeasurementView) -> schemas.MeasurementOut:
         links_=schemas.MeasurementLinks(
             metric=urls.link("metrics", record.metric_code),
             indicator=urls.link("indicators", view.metric.indicator_code),
+            unit=urls.link("units", view.metric.unit),
         ),
     )
 
@@ -231,6 +238,7 @@ def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
             self_=urls.link("metrics", record.code),
             indicator=urls.link("indicators", record.indicator_code),
             measurements=urls.link("metrics", record.code, "measurements"),
+            unit=urls.link("units", record.unit),
         ),
     )
 
@@ -282,6 +290,7 @@ def measurement_detail(urls: Urls, detail: MeasurementDetail) -> schemas.Measure
             revisions=_measurement_address(urls, detail, "revisions"),
             metric=summary.links_.metric,
             indicator=summary.links_.indicator,
+            unit=summary.links_.unit,
         ),
     )
 
@@ -307,4 +316,94 @@ def measurement_revisions(
             for revision in revisions
         ],
         links_=urls.collection_links(Page(items=revisions, next_cursor=None)),
+    )
+
+
+def unit(urls: Urls, record: Unit) -> schemas.UnitOut:
+    return schemas.UnitOut(
+        code=record.code,
+        label_nl=record.label_nl,
+        label_en=record.label_en,
+        ucum=record.ucum,
+        description=record.description,
+        links_=schemas.SelfLinks(self_=urls.link("units", record.code)),
+    )
+
+
+def unit_collection(urls: Urls, page: Page[Unit]) -> schemas.UnitCollection:
+    return schemas.UnitCollection(
+        items=[unit(urls, record) for record in page.items], links_=urls.collection_links(page)
+    )
+
+
+def milestone(urls: Urls, record: Milestone) -> schemas.MilestoneOut:
+    return schemas.MilestoneOut(
+        id=record.id,
+        goal_code=record.goal_code,
+        status_id=record.status_id,
+        date=record.date_start,
+        date_precision=record.date_precision,
+        kind=record.kind,
+        body=record.body,
+        quote=record.quote,
+        links_=schemas.MilestoneLinks(
+            goal=urls.link("goals", record.goal_code),
+            status=urls.link("goals", record.goal_code, "statuses", str(record.status_id)),
+        ),
+    )
+
+
+def milestone_collection(urls: Urls, page: Page[Milestone]) -> schemas.MilestoneCollection:
+    return schemas.MilestoneCollection(
+        items=[milestone(urls, record) for record in page.items],
+        links_=urls.collection_links(page),
+    )
+
+
+def target(urls: Urls, view: TargetView) -> schemas.TargetOut:
+    record = view.target
+    latest = view.latest
+    return schemas.TargetOut(
+        id=record.id,
+        goal_code=record.goal_code,
+        source=record.source,
+        status_id=record.status_id,
+        quote=record.quote,
+        value=record.value,
+        unit=record.unit,
+        deadline=record.deadline,
+        deadline_precision=record.deadline_precision,
+        metric_code=record.metric_code,
+        note=record.note,
+        latest_measurement=(
+            None
+            if latest is None
+            else schemas.LatestMeasurement(
+                period=latest.period,
+                period_end=latest.period_end,
+                value=latest.value,
+                value_text=latest.value_text,
+                status=latest.status,
+                unit=view.metric_unit,
+            )
+        ),
+        progress_to_target=view.progress_to_target,
+        links_=schemas.TargetLinks(
+            goal=urls.link("goals", record.goal_code),
+            status=(
+                urls.link("goals", record.goal_code, "statuses", str(record.status_id))
+                if record.status_id is not None
+                else None
+            ),
+            unit=urls.link("units", record.unit) if record.unit is not None else None,
+            metric=(
+                urls.link("metrics", record.metric_code) if record.metric_code is not None else None
+            ),
+        ),
+    )
+
+
+def target_collection(urls: Urls, page: Page[TargetView]) -> schemas.TargetCollection:
+    return schemas.TargetCollection(
+        items=[target(urls, view) for view in page.items], links_=urls.collection_links(page)
     )

@@ -18,18 +18,31 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.models import Goal, Measurement, MeasurementRevision, StatusUpdate
-from app.services import goals, indicators, measurements, perspectives
+from app.models import Goal, Measurement, MeasurementRevision, Milestone, StatusUpdate, Unit
+from app.services import goals, indicators, measurements, milestones, perspectives, targets, units
 from app.services.data_version import read_version
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.paging import MAX_PAGE_SIZE, Page
 from app.services.perspectives import PerspectiveView
+from app.services.targets import TargetView
 from app.services.write_support import as_utc
 
 MAX_ATTEMPTS = 5
 # The lists of a Dataset.
-PARTS = frozenset({"perspectives", "goals", "statuses", "indicators", "metrics", "measurements"})
+PARTS = frozenset(
+    {
+        "perspectives",
+        "goals",
+        "statuses",
+        "indicators",
+        "metrics",
+        "measurements",
+        "units",
+        "milestones",
+        "targets",
+    }
+)
 # Where there is no data at all (the earliest date a ZIP file can carry).
 NO_DATE = date(1980, 1, 1)
 
@@ -44,6 +57,9 @@ class Dataset:
     indicators: list[IndicatorView]
     metrics: list[MetricView]
     measurements: list[MeasurementView]
+    units: list[Unit]
+    milestones: list[Milestone]
+    targets: list[TargetView]
 
 
 def _everything(fetch: Callable[[str | None], Page]) -> list:
@@ -157,6 +173,15 @@ _READERS: dict[str, Callable[[Session], list]] = {
     "indicators": _indicators,
     "metrics": _metrics,
     "measurements": measurements.all_measurements,
+    "units": lambda session: _everything(
+        lambda cursor: units.list_units(session, page_size=MAX_PAGE_SIZE, cursor=cursor)
+    ),
+    "milestones": lambda session: _everything(
+        lambda cursor: milestones.list_milestones(session, page_size=MAX_PAGE_SIZE, cursor=cursor)
+    ),
+    "targets": lambda session: _everything(
+        lambda cursor: targets.list_targets(session, page_size=MAX_PAGE_SIZE, cursor=cursor)
+    ),
 }
 
 

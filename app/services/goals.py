@@ -11,6 +11,7 @@ from app.core.errors import NotFoundError
 from app.models import Goal, GoalCrossReference, GoalLink, StatusUpdate
 from app.services.filters import calendar_year, is_plausible_code, perspective_codes
 from app.services.paging import Page, paginate
+from app.services.targets import TargetView, targets_of_goal
 
 
 @dataclass
@@ -26,6 +27,8 @@ class GoalView:
     latest_status: StatusView | None
     cross_references: list[str]
     links: list[str]
+    # Only on a single goal: its targets.
+    targets: list[TargetView] | None = None
 
 
 def _latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
@@ -160,7 +163,9 @@ def require_goal(session: Session, code: str) -> Goal:
 
 
 def get_goal(session: Session, code: str, as_of: date | None = None) -> GoalView:
-    return _views(session, [require_goal(session, code)], as_of)[0]
+    view = _views(session, [require_goal(session, code)], as_of)[0]
+    view.targets = targets_of_goal(session, code)
+    return view
 
 
 def get_status(session: Session, code: str, status_id: int) -> StatusView:

@@ -30,7 +30,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from app.core.config import TextLimits
 from app.schemas import TEXT_LIMITS, CheckedShortText, CheckedText, ShortText, Text
-from app.seed import MeasurementRecord, StatusRecord
+from app.seed import MeasurementRecord, MilestoneFields, StatusRecord
 
 SECTIONS = ("statuses", "measurements")
 TOP_LEVEL_TEXT = ("title", "note")
@@ -60,6 +60,8 @@ class ImportedStatus(StatusRecord):
     text: Annotated[str, Field(min_length=1), CheckedText]
     source: ShortText | None = None
     progress_evidence: Text | None = None
+    # The dated steps the text prints; each quote must occur in the text.
+    milestones: list[MilestoneFields] = Field(default_factory=list)
 
 
 class ImportedMeasurement(MeasurementRecord):

@@ -7,7 +7,7 @@ place, e.g. `statuses[3].asOf`), after which the transaction is rolled back.
 
 Importing is idempotent:
 - a status is matched on goal, `asOf` and source. The same text (and label, progress, evidence,
-  shared goals) as the current entry: nothing to do. A different one: a correction that
+  shared goals, milestones) as the current entry: nothing to do. A different one: a correction that
   supersedes the current entry (the old one stays in the history). None: a new entry.
 - a measurement is matched on metric, period and source. Same values: nothing to do; other
   values: a new version (the replaced one is kept as a revision); none: a new measurement.
@@ -30,9 +30,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.core.config import TextLimits
-from app.models import Goal, Measurement, MeasurementRevision, Metric, StatusUpdate
+from app.models import Goal, Measurement, MeasurementRevision, Metric, Milestone, StatusUpdate
 from app.schemas import MeasurementIn
 from app.services.measurement_writes import parse_period
+from app.services.milestones import milestone_row
 from app.services.report_file import (
     Entry,
     ImportedMeasurement,
@@ -47,6 +48,7 @@ from app.services.write_support import lock_all_goals_and_metrics, utc_now
 __all__ = ["ImportSummary", "ReportImportError", "import_report_file"]
 
 CHUNK_SIZE = 1000
+MILESTONE_COLUMNS = ("date_start", "date_precision", "kind", "body", "quote")
 
 # Opens the file for one streaming pass; the CLI wraps it with a progress bar.
 Opener = Callable[[Path], AbstractContextManager[IO[bytes]]]
@@ -160,6 +162,12 @@ class _ImportRun:
                 problems.append(f"{entry.place}.asOf: {status.as_of} is in the future")
             if not status.text.strip():
                 problems.append(f"{entry.place}.text: must not be empty")
+            for number, milestone in enumerate(status.milestones):
+                if milestone.quote not in status.text:
+                    problems.append(
+                        f"{entry.place}.milestones[{number}].quote: does not occur verbatim in "
+                        "the text"
+                    )
             key = (status.goal_code, status.as_of, status.source)
             if key in self.seen_statuses:
                 problems.append(
@@ -172,11 +180,12 @@ class _ImportRun:
 
     def _write_statuses(self, chunk: list[Entry]) -> None:
         current = self._current_statuses({(e.record.goal_code, e.record.as_of) for e in chunk})
-        rows = []
+        milestones_of = self._milestones_of([row.id for rows in current.values() for row in rows])
+        rows, new = [], []
         for entry in chunk:
             status: ImportedStatus = entry.record
             entries_now = current.get((status.goal_code, status.as_of, status.source), [])
-            if any(_same_status(row, status) for row in entries_now):
+            if any(_same_status(row, milestones_of.get(row.id, []), status) for row in entries_now):
                 self.summary.statuses_unchanged += 1
                 continue
             if entries_now:
@@ -184,8 +193,43 @@ class _ImportRun:
             else:
                 self.summary.statuses_added += 1
             rows.append(self._status_row(status, entries_now[-1].id if entries_now else None))
+            new.append(status)
         if rows:
-            self.session.execute(sa.insert(StatusUpdate), rows)
+            inserted = self.session.execute(
+                sa.insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
+                rows,
+            ).scalars()
+            self._write_milestones(zip(inserted, new, strict=True))
+
+    def _milestones_of(self, status_ids: list[int]) -> dict[int, list[dict]]:
+        """The milestones of these (chunk-bounded) entries, as milestone_row gives them."""
+        found: dict[int, list[dict]] = {}
+        if not status_ids:
+            return found
+        rows = self.session.execute(
+            sa.select(Milestone)
+            .where(Milestone.status_id.in_(status_ids))
+            .order_by(Milestone.status_id, Milestone.position)
+        ).scalars()
+        for row in rows:
+            found.setdefault(row.status_id, []).append(
+                {column: getattr(row, column) for column in MILESTONE_COLUMNS}
+            )
+        return found
+
+    def _write_milestones(self, inserted) -> None:
+        rows = [
+            {
+                "goal_code": status.goal_code,
+                "status_id": status_id,
+                "position": position,
+                **milestone_row(milestone),
+            }
+            for status_id, status in inserted
+            for position, milestone in enumerate(status.milestones, start=1)
+        ]
+        if rows:
+            self.session.execute(sa.insert(Milestone), rows)
 
     def _current_statuses(self, keys: set[tuple[str, date]]) -> dict[tuple, list]:
         """The entries not superseded, per goal, asOf and source, of the chunk's (goal, asOf)."""
@@ -444,13 +488,14 @@ def _column(keys: set[tuple], position: int) -> list:
     return sorted({key[position] for key in keys})
 
 
-def _same_status(row, status: ImportedStatus) -> bool:
+def _same_status(row, milestones: list[dict], status: ImportedStatus) -> bool:
     return (
         row.text == status.text
         and row.as_of_label == status.as_of_label
         and row.progress == status.progress
         and row.progress_evidence == status.progress_evidence
         and list(row.shared_with or []) == status.shared_with
+        and milestones == [milestone_row(milestone) for milestone in status.milestones]
     )
 
 

@@ -1,5 +1,5 @@
 """Full-text search over goal texts, status texts, indicator names and metric names, with each
-database's own full-text search (the index is built by migrations 0003 and 0005_h2_search).
+database's own full-text search (the index is built by migrations 0003 and 0005_search_vectors).
 
 Search input is data, never query syntax: the words of `q` (runs of letters and digits) are
 extracted here and handed to the database as quoted terms, so quotes, operators (`or`, `not`)
@@ -321,7 +321,7 @@ def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[floa
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# kind -> (table, key as text, status id); migration 0005_h2_search gives each table a
+# kind -> (table, key as text, status id); migration 0005_search_vectors gives each table a
 # `search_vector` (Dutch stems and the words as written) with a GIN index.
 _POSTGRESQL_SOURCES = {
     "goal": ("goal", "code", "NULL::integer"),

@@ -1,7 +1,7 @@
 """Appending status updates. The history is append-only: a correction is a new entry that names
 the one it supersedes, and the superseded entry stays as it was."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from app.core.errors import ProblemError
 from app.models import StatusUpdate
 from app.schemas import TEXT_LIMITS, StatusUpdateIn
 from app.services.goals import StatusView, require_goal
+from app.services.milestones import MilestoneFields, add_milestones
 from app.services.validation import bad_request, latest_allowed_date, parse_body
 from app.services.write_support import lock_goal, utc_now
 
@@ -29,6 +30,8 @@ class NewStatus:
     source: str | None = None
     shared_with: list[str] | None = None
     supersedes_id: int | None = None
+    # Dated steps the text prints; each quote occurs in `text` (validated by the caller).
+    milestones: list[MilestoneFields] = field(default_factory=list)
 
 
 def append_status_from_request(
@@ -53,6 +56,7 @@ def append_status_from_request(
         progress_evidence=body.progress_evidence,
         source=body.source,
         supersedes_id=body.supersedes,
+        milestones=body.milestones,
     )
     try:
         record = append_status(session, new, author=author, recorded_at=now)
@@ -94,6 +98,8 @@ def append_status(
         supersedes_id=new.supersedes_id,
     )
     session.add(record)
+    session.flush()
+    add_milestones(session, new.goal_code, record.id, new.milestones)
     session.flush()
     return record
 

@@ -20,7 +20,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, get_args
 
-from app.schemas import MeasurementStatus, PeriodType, Progress
+from app.core.partial_dates import DatePrecision
+from app.schemas import (
+    MeasurementStatus,
+    MilestoneBody,
+    MilestoneKind,
+    PeriodType,
+    Progress,
+    TargetSource,
+)
 from app.services.export import Dataset
 from app.services.write_support import as_utc
 
@@ -203,6 +211,43 @@ def _measurement_rows(dataset: Dataset) -> Iterable[Row]:
             view.source,
             record.footnote,
             view.metric.unit,
+        )
+
+
+def _unit_rows(dataset: Dataset) -> Iterable[Row]:
+    for record in dataset.units:
+        yield record.code, record.label_nl, record.label_en, record.ucum, record.description
+
+
+def _milestone_rows(dataset: Dataset) -> Iterable[Row]:
+    for record in dataset.milestones:
+        yield (
+            record.id,
+            record.goal_code,
+            record.status_id,
+            record.date_start,
+            record.date_precision,
+            record.kind,
+            record.body,
+            record.quote,
+        )
+
+
+def _target_rows(dataset: Dataset) -> Iterable[Row]:
+    for view in dataset.targets:
+        record = view.target
+        yield (
+            record.goal_code,
+            record.position,
+            record.source,
+            record.status_id,
+            record.quote,
+            record.value,
+            record.unit,
+            record.deadline,
+            record.deadline_precision,
+            record.metric_code,
+            record.note,
         )
 
 
@@ -396,6 +441,93 @@ TABLES: tuple[Table, ...] = (
         (
             (("metricCode",), "metrics", ("code",)),
             (("indicatorCode",), "indicators", ("code",)),
+        ),
+    ),
+    Table(
+        "units",
+        "Units",
+        "The unit vocabulary: every unit a metric's values or a target are given in.",
+        (
+            _code("code", "Unit code, e.g. `percent`."),
+            _text("labelNl", "Dutch label.", required=True),
+            _text("labelEn", "English label.", required=True),
+            _text("ucum", "The UCUM code, where one exists."),
+            _text("description", "What the unit means.", required=True),
+        ),
+        ("code",),
+        _unit_rows,
+        "units",
+    ),
+    Table(
+        "milestones",
+        "Milestones",
+        "The dated steps printed in the status texts (editorial reading, with the verbatim "
+        "quote), ordered by date.",
+        (
+            _integer("id", "Identifier of the milestone."),
+            _code("goalCode", "The goal whose status prints it."),
+            _integer("statusId", "The status update it is quoted from."),
+            Column(
+                "date", "date", "The date, or the first day of the month or year printed.", True
+            ),
+            Column(
+                "datePrecision",
+                "string",
+                "How exact the printed date is.",
+                True,
+                get_args(DatePrecision),
+            ),
+            Column("kind", "string", "Kind of step.", True, get_args(MilestoneKind)),
+            Column("body", "string", "Body that takes the step.", enum=get_args(MilestoneBody)),
+            _text("quote", "The words of the status that say it, date as printed.", required=True),
+        ),
+        ("id",),
+        _milestone_rows,
+        "milestones",
+        (
+            (("goalCode",), "goals", ("code",)),
+            (("statusId",), "statuses", ("id",)),
+        ),
+    ),
+    Table(
+        "targets",
+        "Targets",
+        "Measurable levels and deadlines stated in goal texts (and status texts), with the "
+        "verbatim quote.",
+        (
+            _code("goalCode", "The goal that states it."),
+            _integer("position", "Order of the target within its goal."),
+            Column(
+                "source",
+                "string",
+                "Stated in the goal text or a status.",
+                True,
+                get_args(TargetSource),
+            ),
+            _integer("statusId", "For a target stated in a status: that status.", required=False),
+            _text("quote", "The words that state it.", required=True),
+            Column("value", "number", "The level, in `unit`; empty for a deadline alone."),
+            _text("unit", "The unit of `value`."),
+            Column(
+                "deadline", "date", "The deadline, or the first day of the month or year printed."
+            ),
+            Column(
+                "deadlinePrecision",
+                "string",
+                "How exact the deadline is.",
+                enum=get_args(DatePrecision),
+            ),
+            _text("metricCode", "The report's metric that measures it, if any."),
+            _text("note", "Editorial note."),
+        ),
+        ("goalCode", "position"),
+        _target_rows,
+        "targets",
+        (
+            (("goalCode",), "goals", ("code",)),
+            (("statusId",), "statuses", ("id",)),
+            (("unit",), "units", ("code",)),
+            (("metricCode",), "metrics", ("code",)),
         ),
     ),
 )

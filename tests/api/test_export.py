@@ -26,6 +26,9 @@ def test_export_holds_every_collection_in_collection_order(client, seed_data):
         ("indicators", "/v1/indicators"),
         ("metrics", "/v1/metrics"),
         ("measurements", "/v1/measurements"),
+        ("units", "/v1/units"),
+        ("milestones", "/v1/milestones"),
+        ("targets", "/v1/targets"),
     ]:
         assert document[key] == collect(client, url + "?pageSize=500"), key
     statuses = [
@@ -70,6 +73,9 @@ TABLES = [
     "metrics",
     "metric-notes",
     "measurements",
+    "units",
+    "milestones",
+    "targets",
 ]
 
 

@@ -1,13 +1,14 @@
 """POST /v1/goals/{code}/statuses (app/api/routes/goals.py): authenticated, validated,
 append-only status history with corrections, and time travel with `asOf`."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.models import StatusUpdate
+from app.models import Milestone, StatusUpdate
 from app.services import api_keys
 from tests.conftest import collect
 
@@ -371,3 +372,94 @@ def test_a_date_that_is_not_yyyy_mm_dd_is_refused_in_a_body(writable_client, aut
     )
     assert response.status_code == 400
     assert response.json()["invalidParams"][0]["name"].endswith("asOf")
+
+
+# --- milestones written with a status ---------------------------------------------------
+
+
+def _milestone_count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(Milestone)).scalar()
+
+
+def test_a_status_can_carry_its_milestones(writable_client, auth, seed_data):
+    goal = _goal(seed_data, 20)
+    text = (
+        "Het plan is op 10 mei 2022 door de raad vastgesteld; besluit college voorzien juni 2022."
+    )
+    response = writable_client.post(
+        f"/v1/goals/{goal.code}/statuses",
+        json={
+            "asOf": "2022-05-31",
+            "text": text,
+            "milestones": [
+                {
+                    "date": "2022-05-10",
+                    "datePrecision": "day",
+                    "kind": "adoption",
+                    "body": "council",
+                    "quote": "Het plan is op 10 mei 2022 door de raad vastgesteld",
+                },
+                {
+                    "date": "2022-06-01",
+                    "datePrecision": "month",
+                    "kind": "planned",
+                    "quote": "besluit college voorzien juni 2022",
+                },
+            ],
+        },
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    status_id = response.json()["id"]
+    written = [
+        item
+        for item in collect(writable_client, f"/v1/goals/{goal.code}/milestones")
+        if item["statusId"] == status_id
+    ]
+    assert [(m["date"], m["datePrecision"], m["kind"], m["body"]) for m in written] == [
+        ("2022-05-10", "day", "adoption", "council"),
+        ("2022-06-01", "month", "planned", None),
+    ]
+    assert all(m["quote"] in text for m in written)
+    in_timeline = collect(writable_client, "/v1/milestones?year=2022&kind=adoption&pageSize=500")
+    assert any(m["statusId"] == status_id for m in in_timeline)
+
+
+@pytest.mark.parametrize(
+    ("milestone", "reason"),
+    [
+        ({"quote": "niet in de tekst"}, "verbatim"),
+        ({"date": "2022-05-10", "datePrecision": "month"}, "first of the month"),
+        ({"date": "10-05-2022"}, "date"),
+        ({"kind": "rumour"}, "kind"),
+        ({"body": "king"}, "body"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_invalid_milestones_reject_the_whole_status(
+    writable_client, writable_engine, auth, seed_data, milestone, reason
+):
+    goal = _goal(seed_data, 21)
+    statuses_before = _count_statuses(writable_engine)
+    milestones_before = _milestone_count(writable_engine)
+    valid = {
+        "date": "2022-05-10",
+        "datePrecision": "day",
+        "kind": "decision",
+        "quote": "besloten op 10 mei 2022",
+    }
+    response = writable_client.post(
+        f"/v1/goals/{goal.code}/statuses",
+        json={
+            "asOf": "2022-05-31",
+            "text": "De raad heeft besloten op 10 mei 2022.",
+            "milestones": [valid | milestone],
+        },
+        headers=auth,
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert reason in json.dumps(response.json()["invalidParams"])
+    assert _count_statuses(writable_engine) == statuses_before
+    assert _milestone_count(writable_engine) == milestones_before

@@ -237,3 +237,85 @@ def test_a_figure_that_names_its_source_in_that_period_is_imported(
     assert summary.measurements_replaced == 1
     response = writable_client.get(f"/v1/metrics/M12.1/measurements/2021?source={quote(source)}")
     assert response.json()["value"] == 1234
+
+
+def _report_with_milestones(tmp_path, name: str, milestones: list[dict]) -> Path:
+    document = {
+        "title": "TEST FIXTURE – not report data",
+        "statuses": [
+            {
+                "goalCode": "B3",
+                "asOf": "2022-06-30",
+                "asOfLabel": "juni 2022 (testdata)",
+                "text": "TEST FIXTURE: invented, raadsbesluit d.d. 10-05-2022; "
+                "evaluatie najaar 2022.",
+                "source": "TEST FIXTURE – milestones",
+                "milestones": milestones,
+            }
+        ],
+    }
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+DECISION = {
+    "date": "2022-05-10",
+    "datePrecision": "day",
+    "kind": "decision",
+    "body": "council",
+    "quote": "raadsbesluit d.d. 10-05-2022",
+}
+PLANNED = {"date": "2022-01-01", "datePrecision": "year", "kind": "planned", "quote": "najaar 2022"}
+
+
+def _imported_milestones(client) -> list[dict]:
+    history = collect(client, "/v1/goals/B3/statuses")
+    current = [item["id"] for item in history if item["source"] == "TEST FIXTURE – milestones"]
+    return [
+        item for item in collect(client, "/v1/goals/B3/milestones") if item["statusId"] in current
+    ]
+
+
+def test_an_imported_status_brings_its_milestones_and_a_reimport_changes_nothing(
+    writable_engine, writable_client, tmp_path
+):
+    path = _report_with_milestones(tmp_path, "with-milestones.json", [DECISION])
+    with Session(writable_engine) as session:
+        summary = import_report_file(session, path)
+    assert summary.statuses_added == 1
+    (milestone,) = _imported_milestones(writable_client)
+    assert (milestone["date"], milestone["kind"], milestone["body"]) == (
+        "2022-05-10",
+        "decision",
+        "council",
+    )
+    with Session(writable_engine) as session:
+        again = import_report_file(session, path)
+    assert again.statuses_unchanged == 1 and not again.changed
+    assert len(_imported_milestones(writable_client)) == 1
+
+    # Other milestones for the same status: a correction that carries them.
+    changed = _report_with_milestones(tmp_path, "more-milestones.json", [DECISION, PLANNED])
+    with Session(writable_engine) as session:
+        corrected = import_report_file(session, changed)
+    assert corrected.statuses_corrected == 1
+    milestones = _imported_milestones(writable_client)
+    statuses = {item["statusId"] for item in milestones}
+    assert len(statuses) == 2  # the superseded entry keeps its milestone, the correction has two
+    latest = max(statuses)
+    assert [m["date"] for m in milestones if m["statusId"] == latest] == [
+        "2022-01-01",
+        "2022-05-10",
+    ]
+
+
+def test_a_milestone_that_is_not_in_the_text_is_a_problem(writable_engine, tmp_path):
+    path = _report_with_milestones(
+        tmp_path, "bad-milestone.json", [DECISION | {"quote": "niet gedrukt"}]
+    )
+    before = _table_rows(writable_engine)
+    with Session(writable_engine) as session, pytest.raises(ReportImportError) as raised:
+        import_report_file(session, path)
+    assert any(p.startswith("statuses[0].milestones[0].quote") for p in raised.value.problems)
+    assert _table_rows(writable_engine) == before

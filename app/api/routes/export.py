@@ -64,5 +64,8 @@ def export_document(urls: Urls, dataset: export.Dataset) -> schemas.ExportDocume
         indicators=[presenters.indicator(urls, view) for view in dataset.indicators],
         metrics=[presenters.metric(urls, view) for view in dataset.metrics],
         measurements=[presenters.measurement(urls, view) for view in dataset.measurements],
+        units=[presenters.unit(urls, record) for record in dataset.units],
+        milestones=[presenters.milestone(urls, record) for record in dataset.milestones],
+        targets=[presenters.target(urls, view) for view in dataset.targets],
         links_=schemas.ExportLinks(self_=urls.link("export"), catalog=urls.link("catalog")),
     )

@@ -24,11 +24,12 @@ from app.schemas import (
     GoalCollection,
     GoalOut,
     IsoDate,
+    MilestoneCollection,
     StatusCollection,
     StatusUpdateIn,
     StatusUpdateOut,
 )
-from app.services import goals, status_writes
+from app.services import goals, milestones, status_writes
 
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=RepresentationRoute)
 
@@ -69,7 +70,9 @@ def list_goals(
     return presenters.goal_collection(urls, page)
 
 
-@router.get("/{code}", response_model=GoalOut, summary="One goal with its latest status")
+@router.get(
+    "/{code}", response_model=GoalOut, summary="One goal with its latest status and its targets"
+)
 def get_goal(code: GoalPath, session: SessionDep, urls: UrlsDep, as_of: AsOf = None) -> GoalOut:
     return presenters.goal(urls, goals.get_goal(session, code, as_of))
 
@@ -89,6 +92,22 @@ def list_goal_statuses(
 ) -> StatusCollection:
     page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
     return presenters.status_collection(urls, page)
+
+
+@router.get(
+    "/{code}/milestones",
+    response_model=MilestoneCollection,
+    summary="A goal's milestones (dated steps of its statuses), ordered by date",
+)
+def list_goal_milestones(
+    code: GoalPath,
+    session: SessionDep,
+    urls: UrlsDep,
+    page_size: PageSize = DEFAULT_PAGE,
+    cursor: cursor_query(milestones.MILESTONE_ORDER) = None,
+) -> MilestoneCollection:
+    page = milestones.list_goal_milestones(session, code, page_size=page_size, cursor=cursor)
+    return presenters.milestone_collection(urls, page)
 
 
 @router.post(

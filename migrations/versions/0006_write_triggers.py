@@ -13,8 +13,8 @@ only when the row differs (compared as jsonb: the JSON columns have no equality 
 The data-version conditions list the columns each table has at this revision; a later migration
 that adds a column to a data table must recreate its trigger (`create_sqlite_update_trigger`).
 
-Revision ID: 0005_h3_write_triggers
-Revises: 0005_h2_search
+Revision ID: 0006_write_triggers
+Revises: 0005_search_vectors
 Create Date: 2026-11-30
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_h3_write_triggers"
-down_revision: str | None = "0005_h2_search"
+revision: str = "0006_write_triggers"
+down_revision: str | None = "0005_search_vectors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

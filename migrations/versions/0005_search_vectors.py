@@ -12,7 +12,7 @@ by its stem and as written, the latter also as a prefix (app/services/search.py)
 SQLite: nothing changes; its FTS5 table (migration 0003) already matches words as written and
 as prefixes.
 
-Revision ID: 0005_h2_search
+Revision ID: 0005_search_vectors
 Revises: 0004
 Create Date: 2026-11-30
 """
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_h2_search"
+revision: str = "0005_search_vectors"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

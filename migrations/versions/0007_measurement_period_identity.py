@@ -12,8 +12,8 @@ an index that pages the measurement table in report order.
   measurement.metric_code go: the indexes that start with those columns serve the same lookups,
   and SQLite's planner, given the choice, took the single-column one and then sorted.
 
-Revision ID: 0006_h3_measurement_period_index
-Revises: 0005_h3_write_triggers
+Revision ID: 0007_measurement_period_identity
+Revises: 0006_write_triggers
 Create Date: 2026-11-30
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_h3_measurement_period_index"
-down_revision: str | None = "0005_h3_write_triggers"
+revision: str = "0007_measurement_period_identity"
+down_revision: str | None = "0006_write_triggers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

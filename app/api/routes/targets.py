@@ -1,0 +1,60 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api import presenters
+from app.api.deps import (
+    DEFAULT_PAGE,
+    PageSize,
+    PerspectiveFilter,
+    SessionDep,
+    UrlsDep,
+    cursor_query,
+)
+from app.api.routes.milestones import GoalFilter
+from app.core.representations import RepresentationRoute
+from app.schemas import TargetCollection
+from app.services import targets
+
+router = APIRouter(prefix="/targets", tags=["targets"], route_class=RepresentationRoute)
+
+DeadlineYear = Annotated[
+    int | None, Query(ge=1900, le=2100, description="Targets whose deadline falls in this year.")
+]
+HasMetric = Annotated[
+    bool | None,
+    Query(
+        alias="hasMetric",
+        description="`true`: only targets that one of the report's metrics measures; "
+        "`false`: only the others.",
+    ),
+]
+
+
+@router.get(
+    "",
+    response_model=TargetCollection,
+    summary="Measurable levels and deadlines stated in goal and status texts",
+    description="Goals in report order, each goal's targets as printed. A target with a metric "
+    "shows the metric's latest figure beside it.",
+)
+def list_targets(
+    session: SessionDep,
+    urls: UrlsDep,
+    perspective: PerspectiveFilter = None,
+    goal: GoalFilter = None,
+    year: DeadlineYear = None,
+    has_metric: HasMetric = None,
+    page_size: PageSize = DEFAULT_PAGE,
+    cursor: cursor_query(targets.TARGET_ORDER) = None,
+) -> TargetCollection:
+    page = targets.list_targets(
+        session,
+        perspective=perspective,
+        goal=goal,
+        year=year,
+        has_metric=has_metric,
+        page_size=page_size,
+        cursor=cursor,
+    )
+    return presenters.target_collection(urls, page)

@@ -1,0 +1,28 @@
+from fastapi import APIRouter
+
+from app.api import presenters
+from app.api.deps import DEFAULT_PAGE, PageSize, SessionDep, UrlsDep, code_path, cursor_query
+from app.core.representations import RepresentationRoute
+from app.schemas import UnitCollection, UnitOut
+from app.services import units
+
+UnitPath = code_path(r"[a-z][A-Za-z0-9]*", "Unit code, e.g. `percent`.")
+
+router = APIRouter(prefix="/units", tags=["units"], route_class=RepresentationRoute)
+
+
+@router.get("", response_model=UnitCollection, summary="The unit vocabulary")
+def list_units(
+    session: SessionDep,
+    urls: UrlsDep,
+    page_size: PageSize = DEFAULT_PAGE,
+    cursor: cursor_query(units.UNIT_ORDER) = None,
+) -> UnitCollection:
+    return presenters.unit_collection(
+        urls, units.list_units(session, page_size=page_size, cursor=cursor)
+    )
+
+
+@router.get("/{code}", response_model=UnitOut, summary="One unit of the vocabulary")
+def get_unit(code: UnitPath, session: SessionDep, urls: UrlsDep) -> UnitOut:
+    return presenters.unit(urls, units.get_unit(session, code))
