@@ -22,7 +22,7 @@ from app.main import create_app
 from app.models import Goal, Metric
 from app.seed import seed_database
 from app.services.paging import MAX_PAGE_SIZE
-from app.services.report_import import ReportFile, import_report
+from app.services.report_import import import_report_file
 from tests.servers import running_server
 from tests.writable_database import drop_fresh_database, fresh_database_url
 
@@ -30,7 +30,9 @@ GENERATED_YEARS = range(1960, 1975)
 STATUS_DATES = ("2019-03-01", "2020-03-01", "2021-03-01")
 
 
-def generated_report(goal_codes: list[str], metric_codes: list[str], edition: int) -> ReportFile:
+def generated_report(
+    goal_codes: list[str], metric_codes: list[str], edition: int, directory: Path
+) -> Path:
     statuses = [
         {
             "goalCode": code,
@@ -57,10 +59,12 @@ def generated_report(goal_codes: list[str], metric_codes: list[str], edition: in
         for code in metric_codes
         for year in GENERATED_YEARS
     ]
-    # As `coalition-monitor import` reads a file: from JSON.
-    return ReportFile.model_validate_json(
+    # As `coalition-monitor import` reads it: a file.
+    path = directory / f"generated-report-{edition}.json"
+    path.write_text(
         json.dumps({"note": "TEST DATA", "statuses": statuses, "measurements": measurements})
     )
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -75,9 +79,11 @@ def scaled_settings(
         seed_database(session, seed_dir)
         goal_codes = list(session.exec(select(Goal.code)))
         metric_codes = list(session.exec(select(Metric.code)))
+        directory = tmp_path_factory.mktemp("generated-reports")
         for edition in (1, 2):
-            report = generated_report(goal_codes, metric_codes, edition)
-            import_report(session, report, author="test:scaled")
+            import_report_file(
+                session, generated_report(goal_codes, metric_codes, edition, directory)
+            )
     assert len(goal_codes) * len(STATUS_DATES) * 2 > MAX_PAGE_SIZE
     assert len(metric_codes) * len(GENERATED_YEARS) > MAX_PAGE_SIZE
     yield settings
