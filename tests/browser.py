@@ -20,7 +20,9 @@ def chromium_path() -> str:
     raise RuntimeError("Chromium is not installed: apt-get install chromium (see .ci/run)")
 
 
-@pytest.fixture(scope="session")
+# Per module: while Playwright's sync API runs, its event loop occupies the main thread, and
+# tests elsewhere that call asyncio.run() must not find it running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
