@@ -230,3 +230,10 @@ def test_a_cursor_from_another_collection_is_rejected(client):
     response = client.get(f"/v1/measurements?cursor={cursor}")
     assert response.status_code == 400
     assert response.json()["invalidParams"][0]["name"] == "cursor"
+
+
+def test_a_range_that_ends_before_it_starts_is_empty(client):
+    # The schema cannot relate two parameters: every such pair is valid, its answer empty.
+    response = client.get("/v1/measurements?yearFrom=2020&yearTo=2018")
+    assert response.status_code == 200
+    assert response.json()["items"] == []

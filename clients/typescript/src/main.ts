@@ -31,7 +31,7 @@ export async function goalsWithProgress(client: Client, perspective: string): Pr
   let cursor: string | undefined;
   for (;;) {
     const { data, error } = await client.GET("/goals", {
-      params: { query: { perspective: [perspective], pageSize: 50, cursor } },
+      params: { query: { perspective: [perspective], pageSize: 10, cursor } },
     });
     if (error) {
       throw new Error(describe(error));
@@ -66,29 +66,21 @@ export async function series(
   return data.items.map((item) => ({ period: item.period, value: item.value, unit: item.unit }));
 }
 
-/** A goal, or null when there is none: the 404 arrives as a Problem. */
-export async function goalOrNull(client: Client, code: string) {
-  const { data, error, response } = await client.GET("/goals/{code}", {
-    params: { path: { code } },
-  });
+/** A goal, or the Problem that says why there is none (a 404 for an unknown code). */
+export async function goalOrProblem(client: Client, code: string) {
+  const { data, error } = await client.GET("/goals/{code}", { params: { path: { code } } });
   if (error) {
-    if (response.status === 404) {
-      const problem: Problem = error;
-      console.warn(describe(problem));
-      return null;
-    }
-    throw new Error(describe(error));
+    const problem: Problem = error;
+    return { goal: null, problem };
   }
-  return data;
+  return { goal: data, problem: null };
 }
 
-export async function main(baseUrl: string): Promise<void> {
+export async function main(baseUrl: string) {
   const client = connect(baseUrl);
-  for (const goal of await goalsWithProgress(client, "C")) {
-    console.log(goal.code, goal.progress ?? "-", goal.asOf ?? "");
-  }
-  for (const point of await series(client, "M5.1")) {
-    console.log(point.period, point.value, point.unit);
-  }
-  console.log(await goalOrNull(client, "Z99"));
+  return {
+    goals: await goalsWithProgress(client, "C"),
+    series: await series(client, "M5.1"),
+    missing: await goalOrProblem(client, "Z99"),
+  };
 }
