@@ -51,6 +51,7 @@ FIRST_GENERATED_DAY = date(1900, 1, 1)
 GENERATED_YEARS = range(1900, 2100)
 ROWS_PER_FILE = 50_000
 WARM_UPS = 3
+RETRIES, RETRY_SECONDS = 10, 5
 # The goal the POSTs append to.
 POST_GOAL = "A1"
 
@@ -121,12 +122,16 @@ def _import(url: str, directory: Path, name: str, document: dict) -> None:
     path = directory / f"{name}.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     environment = dict(os.environ, DATABASE_URL=url, SEED_DIR=str(SEED_DIR))
-    subprocess.run(
-        [str(COALITION_MONITOR), "import", str(path)],
-        env=environment,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    command = [str(COALITION_MONITOR), "import", str(path)]
+    # An import is all or nothing and idempotent, so one that lost its database (a shared
+    # PostgreSQL restarted by a test run) is simply run again.
+    for _attempt in range(RETRIES):
+        if subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0:
+            break
+        print(f"import of {path.name} failed; again in {RETRY_SECONDS} s", flush=True)
+        time.sleep(RETRY_SECONDS)
+    else:
+        raise SystemExit(f"import of {path.name} failed {RETRIES} times")
     path.unlink()
 
 
@@ -155,13 +160,16 @@ def grow(url: str, seed, scale: int, directory: Path, measurements_iterator) -> 
 
 def _timed(request, samples: int) -> dict[str, float]:
     """Median wall-clock time of `request`, and median CPU time of this process (the app and,
-    for SQLite, the database: on a busy machine the steadier of the two)."""
+    for SQLite, the database: on a busy machine the steadier of the two). A request answered
+    503 (the database restarted under it) is not counted, and made again."""
     for _ in range(WARM_UPS):
         request()
     wall, cpu = [], []
-    for _ in range(samples):
+    while len(wall) < samples:
         started, started_cpu = time.perf_counter(), time.process_time()
-        request()
+        if not request():
+            time.sleep(RETRY_SECONDS)
+            continue
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     return {
@@ -199,21 +207,25 @@ def measure(url: str, measurement_url: str, scale: int, samples: int) -> dict[st
     with TestClient(create_app(settings)) as client:
         counter = iter(range(10**9))
 
-        def post_status() -> None:
+        def post_status() -> bool:
             body = {"asOf": date.today().isoformat(), "text": f"Benchmark entry {next(counter)}"}
             response = client.post(f"/v1/goals/{POST_GOAL}/statuses", json=body, headers=auth)
-            assert response.status_code == 201, response.text
+            assert response.status_code in (201, 503), response.text
+            return response.status_code == 201
 
         etag = client.get(measurement_url).headers["ETag"]
 
-        def put_measurement(changed: bool = True) -> None:
+        def put_measurement(changed: bool = True) -> bool:
             nonlocal etag
             value = next(counter) % 1000 if changed else current["value"]
             body = {"value": value, "valueText": str(value), "status": "final"}
             response = client.put(measurement_url, json=body, headers=auth | {"If-Match": etag})
-            assert response.status_code == 200, response.text
+            assert response.status_code in (200, 503), response.text
+            if response.status_code == 503:
+                return False
             etag = response.headers["ETag"]
             current["value"] = value
+            return True
 
         current = {"value": client.get(measurement_url).json()["value"]}
         return {
