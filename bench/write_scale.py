@@ -49,7 +49,6 @@ SEED_DIR = REPOSITORY / "seed"
 SEEDED_STATUSES, SEEDED_MEASUREMENTS = 120, 104
 FIRST_GENERATED_DAY = date(1900, 1, 1)
 GENERATED_YEARS = range(1900, 2100)
-ROWS_PER_FILE = 50_000
 WARM_UPS = 3
 RETRIES, RETRY_SECONDS = 10, 5
 # The goal the POSTs append to.
@@ -135,19 +134,21 @@ def _import(url: str, directory: Path, name: str, document: dict) -> None:
     path.unlink()
 
 
-def grow(url: str, seed, scale: int, directory: Path, measurements_iterator) -> None:
+def grow(
+    url: str, seed, scale: int, directory: Path, measurements_iterator, rows_per_file: int
+) -> None:
     counts = _counts(url)
     per_goal_now = counts["status_update"] // len(seed.goals)
     statuses = _generated_statuses(seed, per_goal_now - 1, scale - 1)
     part = 0
-    while batch := list(islice(statuses, ROWS_PER_FILE)):
+    while batch := list(islice(statuses, rows_per_file)):
         part += 1
         _import(
             url, directory, f"statuses-{scale}x-{part}", {"title": "GENERATED", "statuses": batch}
         )
     missing = scale * SEEDED_MEASUREMENTS - counts["measurement"]
     while missing > 0:
-        batch = list(islice(measurements_iterator, min(missing, ROWS_PER_FILE)))
+        batch = list(islice(measurements_iterator, min(missing, rows_per_file)))
         missing -= len(batch)
         part += 1
         _import(
@@ -240,6 +241,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: SQLite, temporary)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--samples", type=int, default=21)
+    parser.add_argument(
+        "--rows-per-file",
+        type=int,
+        default=50_000,
+        help="rows per generated import file (smaller files lose less to a database restart)",
+    )
     arguments = parser.parse_args()
     seed = read_seed(SEED_DIR)
     with tempfile.TemporaryDirectory(prefix="write-scale-") as scratch:
@@ -255,7 +262,7 @@ def main() -> None:
         results = {}
         for scale in sorted(arguments.scales):
             started = time.monotonic()
-            grow(url, seed, scale, directory, measurements_iterator)
+            grow(url, seed, scale, directory, measurements_iterator, arguments.rows_per_file)
             grown = time.monotonic() - started
             print(f"{scale}x grown in {grown:.0f} s", flush=True)
             results[scale] = measure(url, measurement_url, scale, arguments.samples)
