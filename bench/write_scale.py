@@ -189,7 +189,10 @@ def _replaced_figure_url(settings: Settings, seed) -> str:
         if periods.count((row.metric_code, row.period)) == 1 and row.value is not None
     )
     with TestClient(create_app(settings)) as client:
-        response = client.get(f"/v1/metrics/{row.metric_code}/measurements/{row.period}")
+        while (
+            response := client.get(f"/v1/metrics/{row.metric_code}/measurements/{row.period}")
+        ).status_code == 503:
+            time.sleep(RETRY_SECONDS)
         link = httpx.URL(response.json()["_links"]["self"]["href"])
     return link.raw_path.decode()
 
