@@ -49,8 +49,8 @@ SEED_DIR = REPOSITORY / "seed"
 SEEDED_STATUSES, SEEDED_MEASUREMENTS = 120, 104
 FIRST_GENERATED_DAY = date(1900, 1, 1)
 GENERATED_YEARS = range(1900, 2100)
-ROWS_PER_FILE = 50_000
 WARM_UPS = 3
+RETRIES, RETRY_SECONDS = 10, 5
 # The goal the POSTs append to.
 POST_GOAL = "A1"
 
@@ -121,28 +121,34 @@ def _import(url: str, directory: Path, name: str, document: dict) -> None:
     path = directory / f"{name}.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     environment = dict(os.environ, DATABASE_URL=url, SEED_DIR=str(SEED_DIR))
-    subprocess.run(
-        [str(COALITION_MONITOR), "import", str(path)],
-        env=environment,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    command = [str(COALITION_MONITOR), "import", str(path)]
+    # An import is all or nothing and idempotent, so one that lost its database (a shared
+    # PostgreSQL restarted by a test run) is simply run again.
+    for _attempt in range(RETRIES):
+        if subprocess.run(command, env=environment, stdout=subprocess.DEVNULL).returncode == 0:
+            break
+        print(f"import of {path.name} failed; again in {RETRY_SECONDS} s", flush=True)
+        time.sleep(RETRY_SECONDS)
+    else:
+        raise SystemExit(f"import of {path.name} failed {RETRIES} times")
     path.unlink()
 
 
-def grow(url: str, seed, scale: int, directory: Path, measurements_iterator) -> None:
+def grow(
+    url: str, seed, scale: int, directory: Path, measurements_iterator, rows_per_file: int
+) -> None:
     counts = _counts(url)
     per_goal_now = counts["status_update"] // len(seed.goals)
     statuses = _generated_statuses(seed, per_goal_now - 1, scale - 1)
     part = 0
-    while batch := list(islice(statuses, ROWS_PER_FILE)):
+    while batch := list(islice(statuses, rows_per_file)):
         part += 1
         _import(
             url, directory, f"statuses-{scale}x-{part}", {"title": "GENERATED", "statuses": batch}
         )
     missing = scale * SEEDED_MEASUREMENTS - counts["measurement"]
     while missing > 0:
-        batch = list(islice(measurements_iterator, min(missing, ROWS_PER_FILE)))
+        batch = list(islice(measurements_iterator, min(missing, rows_per_file)))
         missing -= len(batch)
         part += 1
         _import(
@@ -155,13 +161,16 @@ def grow(url: str, seed, scale: int, directory: Path, measurements_iterator) -> 
 
 def _timed(request, samples: int) -> dict[str, float]:
     """Median wall-clock time of `request`, and median CPU time of this process (the app and,
-    for SQLite, the database: on a busy machine the steadier of the two)."""
+    for SQLite, the database: on a busy machine the steadier of the two). A request answered
+    503 (the database restarted under it) is not counted, and made again."""
     for _ in range(WARM_UPS):
         request()
     wall, cpu = [], []
-    for _ in range(samples):
+    while len(wall) < samples:
         started, started_cpu = time.perf_counter(), time.process_time()
-        request()
+        if not request():
+            time.sleep(RETRY_SECONDS)
+            continue
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     return {
@@ -180,7 +189,10 @@ def _replaced_figure_url(settings: Settings, seed) -> str:
         if periods.count((row.metric_code, row.period)) == 1 and row.value is not None
     )
     with TestClient(create_app(settings)) as client:
-        response = client.get(f"/v1/metrics/{row.metric_code}/measurements/{row.period}")
+        while (
+            response := client.get(f"/v1/metrics/{row.metric_code}/measurements/{row.period}")
+        ).status_code == 503:
+            time.sleep(RETRY_SECONDS)
         link = httpx.URL(response.json()["_links"]["self"]["href"])
     return link.raw_path.decode()
 
@@ -199,21 +211,25 @@ def measure(url: str, measurement_url: str, scale: int, samples: int) -> dict[st
     with TestClient(create_app(settings)) as client:
         counter = iter(range(10**9))
 
-        def post_status() -> None:
+        def post_status() -> bool:
             body = {"asOf": date.today().isoformat(), "text": f"Benchmark entry {next(counter)}"}
             response = client.post(f"/v1/goals/{POST_GOAL}/statuses", json=body, headers=auth)
-            assert response.status_code == 201, response.text
+            assert response.status_code in (201, 503), response.text
+            return response.status_code == 201
 
         etag = client.get(measurement_url).headers["ETag"]
 
-        def put_measurement(changed: bool = True) -> None:
+        def put_measurement(changed: bool = True) -> bool:
             nonlocal etag
             value = next(counter) % 1000 if changed else current["value"]
             body = {"value": value, "valueText": str(value), "status": "final"}
             response = client.put(measurement_url, json=body, headers=auth | {"If-Match": etag})
-            assert response.status_code == 200, response.text
+            assert response.status_code in (200, 503), response.text
+            if response.status_code == 503:
+                return False
             etag = response.headers["ETag"]
             current["value"] = value
+            return True
 
         current = {"value": client.get(measurement_url).json()["value"]}
         return {
@@ -228,6 +244,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: SQLite, temporary)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--samples", type=int, default=21)
+    parser.add_argument(
+        "--rows-per-file",
+        type=int,
+        default=50_000,
+        help="rows per generated import file (smaller files lose less to a database restart)",
+    )
     arguments = parser.parse_args()
     seed = read_seed(SEED_DIR)
     with tempfile.TemporaryDirectory(prefix="write-scale-") as scratch:
@@ -243,7 +265,7 @@ def main() -> None:
         results = {}
         for scale in sorted(arguments.scales):
             started = time.monotonic()
-            grow(url, seed, scale, directory, measurements_iterator)
+            grow(url, seed, scale, directory, measurements_iterator, arguments.rows_per_file)
             grown = time.monotonic() - started
             print(f"{scale}x grown in {grown:.0f} s", flush=True)
             results[scale] = measure(url, measurement_url, scale, arguments.samples)

@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.db import get_engine
 from app.main import create_app
 from app.migrate import MIGRATIONS_DIR
+from app.seed import seed_database
 from app.services import api_keys
 from tests.writable_database import drop_fresh_database, fresh_database_url
 
@@ -166,6 +167,35 @@ def test_upgrades_keep_seeded_and_written_history(
             revisions = client.get(replaced.json()["_links"]["revisions"]["href"]).json()
             assert revisions == written["revisions"]
             assert [item["value"] for item in revisions["items"]][-1] == 4242
+    finally:
+        engine.dispose()
+        drop_fresh_database(database_url, url)
+
+
+def test_the_period_identity_upgrade_names_figures_stored_under_two_spellings(
+    database_url, seed_dir, tmp_path, request
+):
+    """Before 0006 a period spelt with another dash could become a second figure; the upgrade
+    then stops and names the pair rather than failing on the unique index."""
+    url = fresh_database_url(database_url, tmp_path, request.node.name)
+    engine = get_engine(Settings(database_url=url, seed_dir=seed_dir))
+    try:
+        migrate.upgrade(engine, "0005_h3_write_triggers")
+        with Session(engine) as session:
+            seed_database(session, seed_dir)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO measurement (metric_code, period, period_type, period_start, "
+                    "period_end, value, value_text, status, version) "
+                    "VALUES ('M7.1', '2014-2018', 'multiYear', 2014, 2018, 1, '1', 'final', 1)"
+                )
+            )
+        with pytest.raises(RuntimeError, match=r"M7\.1 2014-2018 \(source ''\): 2 figures"):
+            migrate.upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM measurement WHERE period = '2014-2018'"))
+        migrate.upgrade(engine)
     finally:
         engine.dispose()
         drop_fresh_database(database_url, url)
