@@ -21,6 +21,7 @@ from app.api.routes import (
     metrics,
     perspectives,
     search,
+    summary,
 )
 from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
         export,
         catalog,
+        summary,
     ):
         app.include_router(
             module.router,

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from app.seed import SeedFormatError, read_seed, seed_database
+from app.seed import SEED_FILES, SeedFormatError, read_seed, seed_database
 
 
 def _snapshot(engine) -> dict[str, list]:
@@ -49,7 +49,7 @@ def test_real_seed_has_the_reports_counts(seed_data, uses_real_seed):
 def seed_copy(tmp_path, seed_dir):
     copy = tmp_path / "seed"
     copy.mkdir()
-    for name in ("perspectives.json", "goals.json", "indicators.json", "measurements.csv"):
+    for name in SEED_FILES:
         shutil.copy(seed_dir / name, copy / name)
     return copy
 

@@ -28,7 +28,7 @@ class GoalView:
     links: list[str]
 
 
-def _latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
+def latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
     """The id of a goal's latest status: the newest `asOf` (up to `as_of` when given), and of
     equal dates the last added. A superseded entry is never the latest: its correction replaces
     it at every date (a correction fixes the record, it is not a change in the world)."""
@@ -62,7 +62,7 @@ def superseding_ids(session: Session, status_ids: list[int]) -> dict[int, int]:
 
 def _views(session: Session, goals: list[Goal], as_of: date | None = None) -> list[GoalView]:
     codes = [goal.code for goal in goals]
-    latest_ids = sa.select(_latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))
+    latest_ids = sa.select(latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))
     statuses = {
         status.goal_code: status
         for status in session.exec(select(StatusUpdate).where(StatusUpdate.id.in_(latest_ids)))
@@ -119,7 +119,7 @@ def list_goals(
         # `progress` filters on the goal's current state (or its state on `as_of`).
         statement = statement.where(
             sa.exists().where(
-                StatusUpdate.id == _latest_status_id(Goal.code, as_of),
+                StatusUpdate.id == latest_status_id(Goal.code, as_of),
                 StatusUpdate.progress == progress,
             )
         )

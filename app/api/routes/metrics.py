@@ -20,6 +20,7 @@ from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_respo
 from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
 from app.schemas import (
+    Assessment,
     MeasurementCollection,
     MeasurementDetailOut,
     MeasurementIn,
@@ -32,6 +33,13 @@ from app.services import indicators, measurement_writes, measurements
 router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
 IndicatorFilter = Annotated[str | None, Query(description="Indicator code, e.g. `M1`.")]
+AssessmentFilter = Annotated[
+    Assessment | None,
+    Query(
+        description="Metrics whose `trend.assessment` is this: `worse` is a dashboard's "
+        '"needs attention" list.'
+    ),
+]
 SourceAddress = Annotated[
     str | None,
     Query(
@@ -53,11 +61,17 @@ def list_metrics(
     urls: UrlsDep,
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
+    assessment: AssessmentFilter = None,
     page_size: PageSize = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> MetricCollection:
     page = indicators.list_metrics(
-        session, perspective=perspective, indicator=indicator, page_size=page_size, cursor=cursor
+        session,
+        perspective=perspective,
+        indicator=indicator,
+        assessment=assessment,
+        page_size=page_size,
+        cursor=cursor,
     )
     return presenters.metric_collection(urls, page)
 
