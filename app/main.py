@@ -12,6 +12,7 @@ from app import __version__
 from app.api.deps import reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
+    charts,
     export,
     goals,
     health,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export,
         catalog,
         summary,
+        charts,
     ):
         app.include_router(
             module.router,
