@@ -13,6 +13,7 @@ from app.api.deps import reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
     charts,
+    demo,
     export,
     goals,
     health,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(reject_unknown_query_parameters)],
         )
     app.include_router(health.router)
+    app.include_router(demo.router)
     install_problem_handlers(app)
     install_database_error_handlers(app)
     install_openapi(app)

@@ -7,14 +7,14 @@ Whether the move is `better` or `worse` follows the metric's `polarity`, an edit
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from app.models import Measurement, Metric
 
 Direction = Literal["up", "down", "flat"]
 Assessment = Literal["better", "worse", "unchanged"]
-ASSESSMENTS = ("better", "worse", "unchanged")
+TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,10 @@ def metric_trend(metric: Metric, measurements: list[Measurement]) -> Trend | Non
     change = _decimal(latest.value) - _decimal(previous.value)
     direction: Direction = "up" if change > 0 else "down" if change < 0 else "flat"
     change_percent = (
-        None if previous.value == 0 else float(round(change / _decimal(previous.value) * 100, 1))
+        None
+        if previous.value == 0
+        # Half away from zero, as people round: -6.25 % is -6.3 %.
+        else float((change / _decimal(previous.value) * 100).quantize(TENTH, ROUND_HALF_UP))
     )
     return Trend(
         latest=latest,
