@@ -20,17 +20,22 @@ def is_plausible_code(value: str) -> bool:
     return _PLAUSIBLE_CODE.fullmatch(value) is not None
 
 
-def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str) -> str:
+def perspective_named(code_or_slug: str, parameter: str) -> ColumnElement[bool]:
     """A perspective filter accepts the code (`A`) or the slug (`open-stad`)."""
     if not is_plausible_code(code_or_slug):
         raise InvalidParameterError(parameter, "not a perspective code or slug")
-    perspective = session.exec(
-        select(Perspective).where(
-            sa.or_(Perspective.code == code_or_slug, Perspective.slug == code_or_slug)
-        )
-    ).first()
+    return sa.or_(Perspective.code == code_or_slug, Perspective.slug == code_or_slug)
+
+
+def no_such_perspective(code_or_slug: str, parameter: str) -> InvalidParameterError:
+    return InvalidParameterError(parameter, f"no perspective with code or slug '{code_or_slug}'")
+
+
+def resolve_perspective_code(session: Session, code_or_slug: str, parameter: str) -> str:
+    condition = perspective_named(code_or_slug, parameter)
+    perspective = session.exec(select(Perspective).where(condition)).first()
     if perspective is None:
-        raise InvalidParameterError(parameter, f"no perspective with code or slug '{code_or_slug}'")
+        raise no_such_perspective(code_or_slug, parameter)
     return perspective.code
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.models import Goal, Perspective, StatusUpdate
-from app.services.filters import resolve_perspective_code
+from app.services.filters import no_such_perspective, perspective_named
 from app.services.goals import latest_status_id
 
 PROGRESS_VALUES = ("achieved", "inProgress", "delayed", "discontinued", "seeOther")
@@ -58,11 +58,14 @@ class Summary:
 
 
 def _perspectives(session: Session, perspective: str | None) -> list[Perspective]:
+    """All perspectives, or the one the filter names (by code or slug), in one query."""
     statement = select(Perspective).order_by(Perspective.code)
     if perspective is not None:
-        code = resolve_perspective_code(session, perspective, "perspective")
-        statement = statement.where(Perspective.code == code)
-    return list(session.exec(statement))
+        statement = statement.where(perspective_named(perspective, "perspective"))
+    found = list(session.exec(statement))
+    if perspective is not None and not found:
+        raise no_such_perspective(perspective, "perspective")
+    return found
 
 
 def _current_entries() -> sa.ColumnElement[bool]:
@@ -98,16 +101,20 @@ def _counts_statement(perspective_codes: list[str], day=None, days=None) -> sa.S
     return statement.outerjoin(latest, latest.id == latest_status_id(Goal.code, day))
 
 
-def latest_status_date(session: Session) -> date | None:
-    return session.scalar(sa.select(sa.func.max(StatusUpdate.as_of)).where(_current_entries()))
-
-
 def get_summary(session: Session, *, perspective: str | None, as_of: date | None) -> Summary:
     perspectives = _perspectives(session, perspective)
-    day = as_of if as_of is not None else latest_status_date(session)
     codes = [record.code for record in perspectives]
-    rows = session.execute(_counts_statement(codes, day=day)).all()
-    return _summary(day, perspective, perspectives, rows)
+    if as_of is not None:
+        rows = session.execute(_counts_statement(codes, day=as_of)).all()
+        return _summary(as_of, perspective, perspectives, rows)
+    # The current state is the state on the latest status date; read that date in the same
+    # query (a constant number of statements per request).
+    latest_day = (
+        sa.select(sa.func.max(StatusUpdate.as_of)).where(_current_entries()).scalar_subquery()
+    )
+    rows = session.execute(_counts_statement(codes).add_columns(latest_day)).all()
+    day = rows[0][3] if rows else None
+    return _summary(day, perspective, perspectives, [row[:3] for row in rows])
 
 
 def get_history(session: Session, *, perspective: str | None) -> list[Summary]:
