@@ -153,7 +153,8 @@ def _text(parent: ET.Element, x: float, y: float, content: str, **attributes: st
 
 
 def _wrap(text: str, width: float, font_size: int, max_lines: int) -> list[str]:
-    per_line = max(10, int(width / (font_size * 0.56)))
+    # An average glyph of a bold sans-serif is about 0.6 em wide.
+    per_line = max(10, int(width / (font_size * 0.6)))
     lines: list[str] = []
     current = ""
     for word in text.split():

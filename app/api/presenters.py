@@ -103,7 +103,7 @@ def progress_counts(counts: dict[str, int]) -> schemas.ProgressCounts:
 
 
 def summary(urls: Urls, view: Summary) -> schemas.SummaryOut:
-    day = {"asOf": view.as_of.isoformat()} if view.as_of is not None else {}
+    day = {"asOf": view.as_of.isoformat()} if view.pinned and view.as_of is not None else {}
     scope = {"perspective": view.perspective_filter} if view.perspective_filter else {}
     return schemas.SummaryOut(
         as_of=view.as_of,

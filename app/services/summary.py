@@ -43,6 +43,8 @@ class Summary:
     as_of: date | None
     perspective_filter: str | None
     perspectives: list[PerspectiveProgress]
+    # False for the current state: its links then follow the state rather than pin the day.
+    pinned: bool = True
 
     @property
     def progress(self) -> dict[str, int]:
@@ -114,7 +116,9 @@ def get_summary(session: Session, *, perspective: str | None, as_of: date | None
     )
     rows = session.execute(_counts_statement(codes).add_columns(latest_day)).all()
     day = rows[0][3] if rows else None
-    return _summary(day, perspective, perspectives, [row[:3] for row in rows])
+    current = _summary(day, perspective, perspectives, [row[:3] for row in rows])
+    current.pinned = False
+    return current
 
 
 def get_history(session: Session, *, perspective: str | None) -> list[Summary]:

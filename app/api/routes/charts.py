@@ -12,7 +12,7 @@ from app.services import indicators
 router = APIRouter(tags=["charts"])
 
 # Shapes and text only: nothing to fetch, nothing to run, even when opened on its own.
-SVG_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+SVG_SECURITY_POLICY = "default-src 'none'"
 SVG_RESPONSE = {
     200: {
         "description": "The chart (`<title>` and `<desc>` name the metric and its unit).",
