@@ -20,7 +20,9 @@ def chromium_path() -> str:
     raise RuntimeError("Chromium is not installed: apt-get install chromium (see .ci/run)")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is active it keeps an event loop
+# running in the main thread, and every later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 

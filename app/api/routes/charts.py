@@ -24,9 +24,9 @@ Width = Annotated[int, Query(ge=240, le=1600, description="Width in pixels (240.
 Height = Annotated[
     int,
     Query(
-        ge=160,
+        ge=220,
         le=1200,
-        description="Height in pixels (160..1200); of each metric's panel in an indicator chart.",
+        description="Height in pixels (220..1200); of each metric's panel in an indicator chart.",
     ),
 ]
 Lang = Annotated[
