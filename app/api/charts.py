@@ -528,7 +528,10 @@ def indicator_chart(view: IndicatorView, options: ChartOptions) -> bytes:
     texts = TEXTS[options.lang]
     record = view.indicator
     identifier = _element_id(record.code)
+    units = list(dict.fromkeys(_unit(item, options.lang) for item in view.metrics))
     title = f"{texts['indicator']} {record.code} {record.name}"
+    if units:
+        title += f" ({', '.join(units)})"
     desc = " ".join(_description(item, options.lang, _kind(item)) for item in view.metrics)
     height = options.height * max(len(view.metrics), 1)
     svg = _document(options, height, identifier, title, desc or texts["noMetrics"])

@@ -53,6 +53,10 @@ def test_indicator_chart_has_a_panel_per_metric(client):
     numeric = [x for m in indicator["metrics"] for x in m["measurements"] if x["value"] is not None]
     assert len(_marks(root)) == len(numeric)
     assert root.get("height") == str(300 * len(panels))
+    title = root.find(f"{SVG}title").text
+    assert (
+        title.startswith("Indicator M5 CO2-voetafdruk van de stad") and "ton CO2 per jaar" in title
+    )
 
 
 def test_title_and_description_name_the_metric_and_unit_in_dutch(client):
