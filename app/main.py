@@ -13,6 +13,8 @@ from app import __version__
 from app.api.deps import reject_nul_characters, reject_unknown_query_parameters
 from app.api.routes import (
     catalog,
+    charts,
+    demo,
     downloads,
     export,
     goals,
@@ -24,6 +26,7 @@ from app.api.routes import (
     milestones,
     perspectives,
     search,
+    summary,
     targets,
     units,
 )
@@ -98,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export,
         downloads,
         catalog,
+        summary,
+        charts,
     ):
         app.include_router(
             module.router,
@@ -109,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.include_router(health.router)
     app.state.write_limits = WriteLimits()
+    app.include_router(demo.router)
     install_problem_handlers(app)
     install_database_error_handlers(app)
     install_openapi(app)

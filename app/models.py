@@ -95,6 +95,11 @@ class Metric(SQLModel, table=True):
     source: str | None = Field(default=None, sa_type=sa.Text)
     notes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     line: int | None = None
+    # Editorial reading (migration 0005): `higherIsBetter`, `lowerIsBetter`, or null where the
+    # report gives no basis; with a short reason and a verbatim quote of the report.
+    polarity: str | None = Field(default=None, max_length=20)
+    polarity_reason: str | None = Field(default=None, sa_type=sa.Text)
+    polarity_evidence: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class Measurement(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,9 @@ MilestoneBody = Literal["council", "executive", "other"]
 TargetSource = Literal["goal", "status"]
 PeriodType = Literal["year", "schoolYear", "multiYear"]
 MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
+Polarity = Literal["higherIsBetter", "lowerIsBetter"]
+Direction = Literal["up", "down", "flat"]
+Assessment = Literal["better", "worse", "unchanged"]
 
 
 def _is_none(value: object) -> bool:
@@ -97,6 +100,15 @@ class Problem(ApiModel):
     )
 
 
+class ProgressCounts(ApiModel):
+    achieved: int
+    in_progress: int
+    delayed: int
+    discontinued: int
+    see_other: int
+    none: int = Field(description="Goals without a progress reading at that day (no status yet).")
+
+
 # --- perspectives -------------------------------------------------------------------------
 
 
@@ -125,6 +137,7 @@ class PerspectiveOut(ApiModel):
     slug: str
     name: str
     description: str
+    progress: ProgressCounts = Field(description="Its goals by current progress.")
     goals: list[GoalSummary]
     indicators: list[IndicatorSummary]
     links_: PerspectiveLinks = Field(alias="_links")
@@ -258,6 +271,46 @@ class MetricLinks(ApiModel):
     indicator: Link
     measurements: Link
     unit: Link = Field(description="The unit's vocabulary entry.")
+    chart: Link = Field(description="The series as an SVG chart.")
+
+
+def _number(value: float | None) -> float | int | None:
+    # Counts are stored as floats; 7976 reads better than 7976.0 in every client.
+    if value is not None and value.is_integer():
+        return int(value)
+    return value
+
+
+class TrendPoint(ApiModel):
+    period: str
+    value: float
+    status: MeasurementStatus = Field(description="`provisional` values may still change.")
+
+    @field_serializer("value")
+    def _integral_values_as_integers(self, value: float) -> float | int:
+        return _number(value)
+
+
+class TrendOut(ApiModel):
+    latest: TrendPoint = Field(description="The latest numeric measurement.")
+    previous: TrendPoint = Field(
+        description="The latest earlier numeric measurement of the same kind of period "
+        "(school year with school year, a window with a window of the same length)."
+    )
+    change: float = Field(description="`latest.value - previous.value`, in the metric's unit.")
+    change_percent: float | None = Field(
+        description="The change relative to `previous`, in percent (one decimal); null when "
+        "`previous` is 0."
+    )
+    direction: Direction
+    assessment: Assessment | None = Field(
+        description="`direction` read with the metric's `polarity`; null without a polarity."
+    )
+    provisional: bool = Field(description="True when either value is provisional.")
+
+    @field_serializer("change")
+    def _integral_change_as_integer(self, value: float) -> float | int:
+        return _number(value)
 
 
 class MetricOut(ApiModel):
@@ -268,6 +321,16 @@ class MetricOut(ApiModel):
     unit: str = Field(description=UNIT_DESCRIPTION)
     source: str | None
     notes: list[str]
+    polarity: Polarity | None = Field(
+        description="Editorial reading: which direction of the series is better; null where the "
+        "report gives no basis. Read it with `polarityReason` and `polarityEvidence`."
+    )
+    polarity_reason: str | None = Field(description="Why (the project's words).")
+    polarity_evidence: str | None = Field(description="Verbatim phrase of the report behind it.")
+    trend: TrendOut | None = Field(
+        description="Latest against previous comparable numeric value, from the whole series; "
+        "null with fewer than two comparable numeric values."
+    )
     measurements: list[MeasurementOut] | None = Field(
         default=None,
         exclude_if=_is_none,
@@ -285,6 +348,7 @@ class IndicatorLinks(ApiModel):
     self_: Link = Field(alias="self")
     perspective: Link
     measurements: Link
+    chart: Link = Field(description="Its metrics' series as one SVG chart.")
 
 
 class IndicatorOut(ApiModel):
@@ -414,6 +478,48 @@ class TargetOut(ApiModel):
 
 class TargetCollection(ApiModel):
     items: list[TargetOut]
+
+
+# --- progress summaries -------------------------------------------------------------------
+
+
+class PerspectiveProgressLinks(ApiModel):
+    self_: Link = Field(alias="self", description="The perspective.")
+    goals: Link = Field(description="Its goals, as counted here.")
+
+
+class PerspectiveProgressOut(ApiModel):
+    code: str
+    name: str
+    goals: int
+    progress: ProgressCounts
+    links_: PerspectiveProgressLinks = Field(alias="_links")
+
+
+class SummaryLinks(ApiModel):
+    self_: Link = Field(alias="self")
+    goals: Link = Field(description="The goals counted here.")
+    history: Link = Field(description="The summary at every status date.")
+
+
+class SummaryOut(ApiModel):
+    """Goal counts by progress, as /v1/goals with the same filters would count them."""
+
+    # Its CSV is this document as one row (a history row has the same columns).
+    csv_as_one_row: ClassVar[bool] = True
+
+    as_of: date | None = Field(
+        description="The day counted: `asOf` as asked, else the latest status date (the current "
+        "state); null while no goal has a status."
+    )
+    goals: int
+    progress: ProgressCounts
+    perspectives: list[PerspectiveProgressOut]
+    links_: SummaryLinks = Field(alias="_links")
+
+
+class SummaryHistory(ApiModel):
+    items: list[SummaryOut] = Field(description="One summary per status date, oldest first.")
     links_: CollectionLinks = Field(alias="_links")
 
 
@@ -430,6 +536,7 @@ class LandingLinks(ApiModel):
     units: Link
     milestones: Link
     targets: Link
+    summary: Link
     openapi: Link
     docs: Link
 

@@ -1,4 +1,4 @@
-"""Load the seed files (seed/*.json, seed/measurements.csv) into the database.
+"""Load the seed files (seed/*.json, seed/measurements.csv, seed/polarity.tsv) into the database.
 
 The files are validated as a whole before anything is written, and loading is idempotent:
 rows are matched on their natural keys and only written when they differ, so running the
@@ -38,6 +38,7 @@ Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOthe
 PeriodType = Literal["year", "schoolYear", "multiYear"]
 MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
 UnitCode = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=50)]
+Polarity = Literal["higherIsBetter", "lowerIsBetter"]
 NonEmpty = Annotated[str, Field(min_length=1)]
 # A field called `date` cannot be annotated with the name `date` in its own class.
 IsoDate = date
@@ -93,6 +94,22 @@ class MetricRecord(_SeedModel):
     source: str | None = None
     notes: list[str] = []
     line: int | None = None
+
+
+class PolarityRecord(_SeedModel):
+    """The editorial polarity reading of one metric (seed/polarity.tsv, see seed/README.md)."""
+
+    metric: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
+    polarity: Polarity | None
+    reason: NonEmpty
+    evidence: NonEmpty
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_polarity_is_null(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("polarity") == "":
+            return {**data, "polarity": None}
+        return data
 
 
 class IndicatorRecord(_SeedModel):
@@ -212,6 +229,7 @@ class SeedData:
     units: list[UnitRecord] = field(default_factory=list)
     milestones: list[MilestoneRecord] = field(default_factory=list)
     targets: list[TargetRecord] = field(default_factory=list)
+    polarities: list[PolarityRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -238,6 +256,7 @@ SEED_FILES = (
     "units.json",
     "milestones.json",
     "targets.json",
+    "polarity.tsv",
 )
 
 
@@ -250,10 +269,10 @@ def _read_json(path: Path, adapter: TypeAdapter) -> Any:
         raise SeedFormatError(f"{path}: {error}") from error
 
 
-def _read_measurements(path: Path) -> list[MeasurementRecord]:
+def _read_table(path: Path, model: type[_SeedModel], delimiter: str = ",") -> list[Any]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+            rows = list(csv.DictReader(handle, delimiter=delimiter))
     except FileNotFoundError as error:
         raise SeedFormatError(f"missing seed file {path}") from error
     records = []
@@ -261,7 +280,7 @@ def _read_measurements(path: Path) -> list[MeasurementRecord]:
     # Row 1 is the header, so the first data row is row 2 of the file.
     for row_number, row in enumerate(rows, start=2):
         try:
-            records.append(MeasurementRecord.model_validate(row))
+            records.append(model.model_validate(row))
         except ValidationError as error:
             problems.append(f"{path}:{row_number}: {error}")
     if problems:
@@ -277,10 +296,11 @@ def read_seed(seed_dir: Path) -> SeedData:
         ),
         goals=_read_json(seed_dir / "goals.json", TypeAdapter(list[GoalRecord])),
         indicators=_read_json(seed_dir / "indicators.json", TypeAdapter(list[IndicatorRecord])),
-        measurements=_read_measurements(seed_dir / "measurements.csv"),
+        measurements=_read_table(seed_dir / "measurements.csv", MeasurementRecord),
         units=_read_json(seed_dir / "units.json", TypeAdapter(list[UnitRecord])),
         milestones=_read_json(seed_dir / "milestones.json", TypeAdapter(list[MilestoneRecord])),
         targets=_read_json(seed_dir / "targets.json", TypeAdapter(list[TargetRecord])),
+        polarities=_read_table(seed_dir / "polarity.tsv", PolarityRecord, delimiter="\t"),
     )
     problems = _cross_check(data)
     if problems:
@@ -308,6 +328,7 @@ def _cross_check(data: SeedData) -> list[str]:
         "measurement (metric, period, source)": [
             (m.metric_code, m.period, m.source) for m in data.measurements
         ],
+        "polarity reading": [p.metric for p in data.polarities],
     }
     for what, values in checks.items():
         for duplicate in sorted(_duplicates(values), key=str):
@@ -327,6 +348,11 @@ def _cross_check(data: SeedData) -> list[str]:
             problems.append(
                 f"indicator {indicator.code}: unknown perspective {indicator.perspective_code}"
             )
+    read = {polarity.metric for polarity in data.polarities}
+    for code in sorted(read - metric_codes):
+        problems.append(f"polarity of unknown metric {code}")
+    for code in sorted(metric_codes - read):
+        problems.append(f"metric {code}: no polarity reading in polarity.tsv")
     for measurement in data.measurements:
         if measurement.metric_code not in metric_codes:
             problems.append(
@@ -531,14 +557,22 @@ def load_seed(session: Session, data: SeedData) -> SeedReport:
             },
         )
     session.flush()
+    polarities = {reading.metric: reading for reading in data.polarities}
     for indicator in data.indicators:
         for position, metric in enumerate(indicator.metrics, start=1):
+            reading = polarities[metric.code]
             _upsert(
                 session,
                 report,
                 Metric,
                 {"code": metric.code},
-                {"indicator_code": indicator.code, "position": position}
+                {
+                    "indicator_code": indicator.code,
+                    "position": position,
+                    "polarity": reading.polarity,
+                    "polarity_reason": reading.reason,
+                    "polarity_evidence": reading.evidence,
+                }
                 | metric.model_dump(exclude={"code"}),
             )
     session.flush()

@@ -44,9 +44,11 @@ def counting(engine) -> Iterator[list[str]]:
 def _count(client: TestClient, engine, url: str) -> tuple[int, tuple[int, int]]:
     """(statements, size of the answer: items and bytes)"""
     with counting(engine) as statements:
+        # JSON wherever there is JSON (charts are SVG only).
         response = client.get(url, headers={"Accept": "application/json, */*;q=0.1"})
     assert response.status_code == 200, (url, response.text)
-    body = response.json() if "json" in response.headers["content-type"] else None
+    is_json = response.headers["content-type"].startswith("application/json")
+    body = response.json() if is_json else None
     items = len(body["items"]) if isinstance(body, dict) and "items" in body else 1
     return len(statements), (items, len(response.content))
 
@@ -108,6 +110,12 @@ def _urls_by_template(engine) -> dict[str, list[str]]:
             ]
             for table in TABLES
         },
+        "/v1/summary": ["/v1/summary", "/v1/summary?perspective=C", "/v1/summary?asOf=2018-01-01"],
+        "/v1/summary/history": ["/v1/summary/history", "/v1/summary/history?perspective=A"],
+        "/v1/metrics/{code}/chart.svg": [f"/v1/metrics/{code}/chart.svg" for code in metrics],
+        "/v1/indicators/{code}/chart.svg": [
+            f"/v1/indicators/{code}/chart.svg" for code in indicators
+        ],
     }
 
 

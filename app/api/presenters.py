@@ -12,7 +12,9 @@ from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.measurement_writes import MeasurementDetail, RevisionView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
+from app.services.summary import Summary
 from app.services.targets import TargetView
+from app.services.trends import Trend
 from app.services.write_support import as_utc
 
 API_PREFIX = "/v1"
@@ -69,6 +71,7 @@ def landing(urls: Urls, name: str, version: str, description: str) -> schemas.La
             units=urls.link("units"),
             milestones=urls.link("milestones"),
             targets=urls.link("targets"),
+            summary=urls.link("summary"),
             openapi=urls.link("openapi.json"),
             docs=schemas.Link(href=urls.base + "/docs"),
         ),
@@ -83,6 +86,7 @@ def perspective(urls: Urls, view: PerspectiveView) -> schemas.PerspectiveOut:
         slug=record.slug,
         name=record.name,
         description=record.description,
+        progress=progress_counts(view.progress),
         goals=[
             schemas.GoalSummary(
                 code=goal.code,
@@ -105,6 +109,52 @@ def perspective(urls: Urls, view: PerspectiveView) -> schemas.PerspectiveOut:
             goals=urls.link("goals", perspective=record.code),
             indicators=urls.link("indicators", perspective=record.code),
         ),
+    )
+
+
+def progress_counts(counts: dict[str, int]) -> schemas.ProgressCounts:
+    return schemas.ProgressCounts(
+        achieved=counts["achieved"],
+        in_progress=counts["inProgress"],
+        delayed=counts["delayed"],
+        discontinued=counts["discontinued"],
+        see_other=counts["seeOther"],
+        none=counts["none"],
+    )
+
+
+def summary(urls: Urls, view: Summary) -> schemas.SummaryOut:
+    day = {"asOf": view.as_of.isoformat()} if view.pinned and view.as_of is not None else {}
+    scope = {"perspective": ",".join(view.perspective_filter)} if view.perspective_filter else {}
+    return schemas.SummaryOut(
+        as_of=view.as_of,
+        goals=view.goals,
+        progress=progress_counts(view.progress),
+        perspectives=[
+            schemas.PerspectiveProgressOut(
+                code=item.perspective.code,
+                name=item.perspective.name,
+                goals=item.goals,
+                progress=progress_counts(item.progress),
+                links_=schemas.PerspectiveProgressLinks(
+                    self_=urls.link("perspectives", item.perspective.code),
+                    goals=urls.link("goals", perspective=item.perspective.code, **day),
+                ),
+            )
+            for item in view.perspectives
+        ],
+        links_=schemas.SummaryLinks(
+            self_=urls.link("summary", **scope, **day),
+            goals=urls.link("goals", **scope, **day),
+            history=urls.link("summary", "history", **scope),
+        ),
+    )
+
+
+def summary_history(urls: Urls, views: list[Summary]) -> schemas.SummaryHistory:
+    return schemas.SummaryHistory(
+        items=[summary(urls, view) for view in views],
+        links_=urls.collection_links(Page(items=views, next_cursor=None)),
     )
 
 
@@ -219,6 +269,24 @@ def measurement_collection(
     )
 
 
+def trend(view: Trend | None) -> schemas.TrendOut | None:
+    if view is None:
+        return None
+    return schemas.TrendOut(
+        latest=schemas.TrendPoint(
+            period=view.latest.period, value=view.latest.value, status=view.latest.status
+        ),
+        previous=schemas.TrendPoint(
+            period=view.previous.period, value=view.previous.value, status=view.previous.status
+        ),
+        change=view.change,
+        change_percent=view.change_percent,
+        direction=view.direction,
+        assessment=view.assessment,
+        provisional=view.provisional,
+    )
+
+
 def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
     record = view.metric
     return schemas.MetricOut(
@@ -229,6 +297,10 @@ def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
         unit=record.unit,
         source=record.source,
         notes=list(record.notes or []),
+        polarity=record.polarity,
+        polarity_reason=record.polarity_reason,
+        polarity_evidence=record.polarity_evidence,
+        trend=trend(view.trend),
         measurements=(
             None
             if view.measurements is None
@@ -239,6 +311,7 @@ def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
             indicator=urls.link("indicators", record.indicator_code),
             measurements=urls.link("metrics", record.code, "measurements"),
             unit=urls.link("units", record.unit),
+            chart=urls.link("metrics", record.code, "chart.svg"),
         ),
     )
 
@@ -261,6 +334,7 @@ def indicator(urls: Urls, view: IndicatorView) -> schemas.IndicatorOut:
             self_=urls.link("indicators", record.code),
             perspective=urls.link("perspectives", record.perspective_code),
             measurements=urls.link("measurements", indicator=record.code),
+            chart=urls.link("indicators", record.code, "chart.svg"),
         ),
     )
 

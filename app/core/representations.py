@@ -11,6 +11,9 @@ or a carriage return) gets a leading `'`, as OWASP advises against CSV injection
 someone wrote is shown, never executed. Numbers are never changed (a negative value stays
 `-2.5`); the JSON always has the text exactly as written.
 
+A document that is not a collection but declares `csv_as_one_row` (a summary) is one row of
+those same columns.
+
 The representation is chosen by the `format` query parameter (`json`, `csv`; for tools that
 cannot set headers) or else by `Accept`; an `Accept` that allows neither is 406.
 
@@ -210,7 +213,9 @@ def representation_key(accept: bytes | None) -> tuple:
         return ("unreadable", text)
 
 
-def csv_response(request: Request, json_response: Response, columns) -> Response:
+def csv_response(
+    request: Request, json_response: Response, columns, one_row: bool = False
+) -> Response:
     document = parse_json_keeping_decimals(json_response.body)
     headers = {"Content-Disposition": f'attachment; filename="{csv_file_name(request.url.path)}"'}
     next_link = _lookup(document, ("_links", "next", "href"))
@@ -220,7 +225,7 @@ def csv_response(request: Request, json_response: Response, columns) -> Response
         if name in json_response.headers:
             headers[name] = json_response.headers[name]
     return Response(
-        items_to_csv(document["items"], columns),
+        items_to_csv([document] if one_row else document["items"], columns),
         media_type=CSV_CONTENT_TYPE,
         headers=headers,
     )
@@ -274,7 +279,11 @@ class RepresentationRoute(APIRoute):
     """Routes that answer GET with JSON, and collections also with CSV (see module docstring)."""
 
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
-        item_model = collection_item_model(kwargs.get("response_model"))
+        response_model = kwargs.get("response_model")
+        item_model = collection_item_model(response_model)
+        self.csv_one_row = item_model is None and getattr(response_model, "csv_as_one_row", False)
+        if self.csv_one_row:
+            item_model = response_model
         is_read = set(kwargs.get("methods") or ["GET"]) <= {"GET", "HEAD"}
         self.csv_columns = csv_columns(item_model) if item_model is not None and is_read else None
         if self.csv_columns is not None:
@@ -295,6 +304,7 @@ class RepresentationRoute(APIRoute):
     def get_route_handler(self):
         handler = super().get_route_handler()
         columns = self.csv_columns
+        one_row = self.csv_one_row
         offers = [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] if columns is not None else [JSON_MEDIA_TYPE]
 
         paged = any(param.alias == "pageSize" for param in self.dependant.query_params)
@@ -311,6 +321,6 @@ class RepresentationRoute(APIRoute):
             response = await handler(request)
             if response.status_code != 200:
                 return response
-            return csv_response(request, response, columns)
+            return csv_response(request, response, columns, one_row)
 
         return negotiating_handler

@@ -31,7 +31,7 @@ class GoalView:
     targets: list[TargetView] | None = None
 
 
-def _latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
+def latest_status_id(goal_code_column, as_of: date | None = None) -> sa.ScalarSelect:
     """The id of a goal's latest status: the newest `asOf` (up to `as_of` when given), and of
     equal dates the last added. A superseded entry is never the latest: its correction replaces
     it at every date (a correction fixes the record, it is not a change in the world)."""
@@ -75,7 +75,7 @@ def all_corrections(session: Session) -> dict[int, int]:
 
 def _views(session: Session, goals: list[Goal], as_of: date | None = None) -> list[GoalView]:
     codes = [goal.code for goal in goals]
-    latest_ids = sa.select(_latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))
+    latest_ids = sa.select(latest_status_id(Goal.code, as_of)).where(Goal.code.in_(codes))
     statuses = {
         status.goal_code: status
         for status in session.exec(select(StatusUpdate).where(StatusUpdate.id.in_(latest_ids)))
@@ -137,7 +137,7 @@ def list_goals(
         # `progress` filters on the goal's current state (or its state on `as_of`).
         statement = statement.where(
             sa.exists().where(
-                StatusUpdate.id == _latest_status_id(Goal.code, as_of),
+                StatusUpdate.id == latest_status_id(Goal.code, as_of),
                 StatusUpdate.progress.in_(progress),
             )
         )

@@ -13,6 +13,7 @@ from app.services.filters import (
     perspective_codes,
 )
 from app.services.paging import Page, paginate
+from app.services.trends import Trend, metric_trend
 
 
 @dataclass
@@ -31,6 +32,8 @@ class MetricView:
     metric: Metric
     # None when the measurements were not asked for (summaries in a collection).
     measurements: list[MeasurementView] | None = None
+    # Latest against previous comparable value, from the whole series (whatever `year` says).
+    trend: Trend | None = None
 
 
 @dataclass
@@ -57,13 +60,28 @@ def _measurements_of(
     return result
 
 
+def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | None]:
+    numeric: dict[str, list[Measurement]] = {metric.code: [] for metric in metrics}
+    for measurement in session.exec(
+        select(Measurement).where(
+            Measurement.metric_code.in_(list(numeric)), Measurement.value.is_not(None)
+        )
+    ):
+        numeric[measurement.metric_code].append(measurement)
+    return {metric.code: metric_trend(metric, numeric[metric.code]) for metric in metrics}
+
+
 def _metric_views(
     session: Session, metrics: list[Metric], *, with_measurements: bool, year: int | None = None
 ) -> list[MetricView]:
+    trends = _trends_of(session, metrics)
     if not with_measurements:
-        return [MetricView(metric=metric) for metric in metrics]
+        return [MetricView(metric=m, trend=trends[m.code]) for m in metrics]
     measurements = _measurements_of(session, metrics, year)
-    return [MetricView(metric=m, measurements=measurements[m.code]) for m in metrics]
+    return [
+        MetricView(metric=m, measurements=measurements[m.code], trend=trends[m.code])
+        for m in metrics
+    ]
 
 
 def _metrics_of(session: Session, indicator_codes: list[str]) -> list[Metric]:
@@ -110,15 +128,15 @@ def list_indicators(
         cursor=cursor,
     )
     indicators = [row.Indicator for row in page.items]
-    metrics = _metrics_of(session, [indicator.code for indicator in indicators])
+    metrics = _metric_views(
+        session,
+        _metrics_of(session, [indicator.code for indicator in indicators]),
+        with_measurements=False,
+    )
     views = [
         IndicatorView(
             indicator=indicator,
-            metrics=_metric_views(
-                session,
-                [metric for metric in metrics if metric.indicator_code == indicator.code],
-                with_measurements=False,
-            ),
+            metrics=[view for view in metrics if view.metric.indicator_code == indicator.code],
         )
         for indicator in indicators
     ]
@@ -143,6 +161,7 @@ def list_metrics(
     indicator: list[str] | None,
     page_size: int,
     cursor: str | None,
+    assessment: list[str] | None = None,
 ) -> Page[MetricView]:
     statement = sa.select(Metric, Indicator.position).join(Indicator)
     if perspective is not None:
@@ -151,6 +170,8 @@ def list_metrics(
         )
     if indicator is not None:
         statement = statement.where(Metric.indicator_code.in_(indicator))
+    if assessment is not None:
+        statement = statement.where(Metric.code.in_(_codes_assessed(session, assessment)))
     page = paginate(
         session,
         statement,
@@ -160,8 +181,16 @@ def list_metrics(
         cursor=cursor,
     )
     return Page(
-        items=[MetricView(metric=row.Metric) for row in page.items], next_cursor=page.next_cursor
+        items=_metric_views(session, [row.Metric for row in page.items], with_measurements=False),
+        next_cursor=page.next_cursor,
     )
+
+
+def _codes_assessed(session: Session, assessment: list[str]) -> list[str]:
+    """The metrics whose trend has this assessment. A trend is computed from the series, so the
+    filter reads every metric's numeric values (a few hundred rows) in one query."""
+    trends = _trends_of(session, list(session.exec(select(Metric))))
+    return [code for code, trend in trends.items() if trend and trend.assessment in assessment]
 
 
 def require_metric_record(session: Session, code: str) -> Metric:

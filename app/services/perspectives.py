@@ -9,6 +9,7 @@ from app.core.errors import NotFoundError
 from app.models import Goal, Indicator, Perspective
 from app.services.filters import is_plausible_code
 from app.services.paging import Page, paginate
+from app.services.summary import progress_by_perspective
 
 
 @dataclass
@@ -16,6 +17,8 @@ class PerspectiveView:
     perspective: Perspective
     goals: list[Goal]
     indicators: list[Indicator]
+    # Its goals by current progress (see app/services/summary.py).
+    progress: dict[str, int]
 
 
 def _with_children(session: Session, perspectives: list[Perspective]) -> list[PerspectiveView]:
@@ -26,11 +29,13 @@ def _with_children(session: Session, perspectives: list[Perspective]) -> list[Pe
     indicators = session.exec(
         select(Indicator).where(Indicator.perspective_code.in_(codes)).order_by(Indicator.position)
     ).all()
+    progress = progress_by_perspective(session, codes)
     return [
         PerspectiveView(
             perspective=perspective,
             goals=[goal for goal in goals if goal.perspective_code == perspective.code],
             indicators=[ind for ind in indicators if ind.perspective_code == perspective.code],
+            progress=progress[perspective.code],
         )
         for perspective in perspectives
     ]

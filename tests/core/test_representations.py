@@ -61,7 +61,11 @@ def test_every_collection_is_csv_with_the_json_items(client, url):
     assert len(rows) == len(items)
     for row, item in zip(rows, items, strict=True):
         for column, value in _flat(item).items():
-            if value is None:
+            if value is None and column not in row:
+                # A null nested object (a metric without a trend): its columns are empty.
+                nested = [name for name in row if name.startswith(column + ".")]
+                assert nested and all(row[name] == "" for name in nested), column
+            elif value is None:
                 assert row[column] == ""
             elif isinstance(value, bool):
                 assert row[column] == str(value).lower()

@@ -17,13 +17,16 @@ from app.api.deps import (
     Year,
     YearFrom,
     YearTo,
+    code_list,
     cursor_query,
+    literal_alternatives,
 )
 from app.api.json_body import read_json_body
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
 from app.core.representations import RepresentationRoute
 from app.core.security import WriterDep
 from app.schemas import (
+    Assessment,
     MeasurementCollection,
     MeasurementDetailOut,
     MeasurementIn,
@@ -35,6 +38,11 @@ from app.services import indicators, measurement_writes, measurements
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
+AssessmentFilter = code_list(
+    "assessment",
+    literal_alternatives(Assessment),
+    'Metrics whose `trend.assessment` is this: `worse` is a dashboard\'s "needs attention" list.',
+)
 SourceAddress = Annotated[
     str | None,
     Query(
@@ -57,11 +65,17 @@ def list_metrics(
     urls: UrlsDep,
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
+    assessment: AssessmentFilter = None,
     page_size: PageSize = DEFAULT_PAGE,
     cursor: cursor_query(indicators.METRIC_ORDER) = None,
 ) -> MetricCollection:
     page = indicators.list_metrics(
-        session, perspective=perspective, indicator=indicator, page_size=page_size, cursor=cursor
+        session,
+        perspective=perspective,
+        indicator=indicator,
+        assessment=assessment,
+        page_size=page_size,
+        cursor=cursor,
     )
     return presenters.metric_collection(urls, page)
 

@@ -1,0 +1,89 @@
+"""A metric's trend: its latest numeric measurement against the previous comparable one.
+
+Comparable means the same kind of period of the same length: a school year with an earlier
+school year, a five-year window with an earlier five-year window, a year with an earlier year.
+Whether the move is `better` or `worse` follows the metric's `polarity`, an editorial reading
+(seed/polarity.tsv); without a polarity there is no assessment.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from app.models import Measurement, Metric
+
+Direction = Literal["up", "down", "flat"]
+Assessment = Literal["better", "worse", "unchanged"]
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Trend:
+    latest: Measurement
+    previous: Measurement
+    change: float
+    change_percent: float | None
+    direction: Direction
+    assessment: Assessment | None
+
+    @property
+    def provisional(self) -> bool:
+        return "provisional" in (self.latest.status, self.previous.status)
+
+
+def _comparable(first: Measurement, second: Measurement) -> bool:
+    return first.period_type == second.period_type and (
+        first.period_end - first.period_start == second.period_end - second.period_start
+    )
+
+
+def _decimal(value: float) -> Decimal:
+    # The shortest text that reads back as the stored float: 3.2, not 3.2000000000000002.
+    return Decimal(repr(value))
+
+
+def _assessment(direction: Direction, polarity: str | None) -> Assessment | None:
+    if polarity is None:
+        return None
+    if direction == "flat":
+        return "unchanged"
+    rising_is_better = polarity == "higherIsBetter"
+    return "better" if (direction == "up") == rising_is_better else "worse"
+
+
+def metric_trend(metric: Metric, measurements: list[Measurement]) -> Trend | None:
+    """The trend of one metric from its measurements (any order); None when the series has no
+    two comparable numeric values."""
+    numeric = sorted(
+        (item for item in measurements if item.value is not None),
+        key=lambda item: (item.period_start, item.period_end, item.id or 0),
+    )
+    if len(numeric) < 2:
+        return None
+    latest = numeric[-1]
+    previous = next(
+        (
+            item
+            for item in reversed(numeric[:-1])
+            if item.period_start < latest.period_start and _comparable(item, latest)
+        ),
+        None,
+    )
+    if previous is None:
+        return None
+    change = _decimal(latest.value) - _decimal(previous.value)
+    direction: Direction = "up" if change > 0 else "down" if change < 0 else "flat"
+    change_percent = (
+        None
+        if previous.value == 0
+        # Half away from zero, as people round: -6.25 % is -6.3 %.
+        else float((change / _decimal(previous.value) * 100).quantize(TENTH, ROUND_HALF_UP))
+    )
+    return Trend(
+        latest=latest,
+        previous=previous,
+        change=float(change),
+        change_percent=change_percent,
+        direction=direction,
+        assessment=_assessment(direction, metric.polarity),
+    )
