@@ -384,8 +384,6 @@ class UnitCollection(ApiModel):
     links_: CollectionLinks = Field(alias="_links")
 
 
-# A field called `date` cannot be annotated with the name `date` in its own class.
-IsoDate = date
 PARTIAL_DATE_DESCRIPTION = (
     "ISO 8601 date; where the source prints only a month or a year (see the precision), the "
     'first day of that month or year: "maart 2022" is `2022-03-01`.'
@@ -478,6 +476,7 @@ class TargetOut(ApiModel):
 
 class TargetCollection(ApiModel):
     items: list[TargetOut]
+    links_: CollectionLinks = Field(alias="_links")
 
 
 # --- progress summaries -------------------------------------------------------------------
@@ -598,7 +597,7 @@ class WriteModel(ApiModel):
 class MilestoneIn(WriteModel):
     """A dated step that the status text prints."""
 
-    date: IsoDate = Field(strict=True, description=PARTIAL_DATE_DESCRIPTION)
+    date: IsoDate = Field(description=PARTIAL_DATE_DESCRIPTION)
     date_precision: DatePrecision
     kind: MilestoneKind
     body: MilestoneBody | None = None

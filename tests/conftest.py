@@ -28,7 +28,7 @@ from tests.scaled_database import (  # noqa: F401  (a database with more than a 
     scaled_live_server,
     scaled_settings,
 )
-from tests.servers import running_server
+from tests.servers import serving
 from tests.writable_database import (  # noqa: F401  (fixtures for the tests that write)
     api_key,
     auth,
@@ -110,7 +110,7 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
     """The app on a real uvicorn server on a free localhost port (seeded database, read-only)."""
-    with running_server(create_app(settings)) as base_url:
+    with serving(settings) as base_url:
         yield base_url
 
 

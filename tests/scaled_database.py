@@ -23,7 +23,7 @@ from app.models import Goal, Metric
 from app.seed import seed_database
 from app.services.paging import MAX_PAGE_SIZE
 from app.services.report_import import import_report_file
-from tests.servers import running_server
+from tests.servers import serving
 from tests.writable_database import drop_fresh_database, fresh_database_url
 
 GENERATED_YEARS = range(1960, 1975)
@@ -105,5 +105,5 @@ def scaled_client(scaled_settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def scaled_live_server(scaled_settings: Settings) -> Iterator[str]:
     """The app on a real uvicorn server over the scaled database."""
-    with running_server(create_app(scaled_settings)) as base_url:
+    with serving(scaled_settings) as base_url:
         yield base_url

@@ -39,13 +39,19 @@ def wait_until_ready(base_url: str, seconds: float) -> bool:
 
 
 @contextmanager
-def running_server(app, **config) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on a free localhost port; yields its base URL."""
+def running_server(app=None, *, app_for=None, **config) -> Iterator[str]:
+    """Serve an app with uvicorn in a thread on a free localhost port; yields its base URL.
+    `app_for(base_url)` builds the app once the address is known (for links that must point at
+    this very server, its PUBLIC_BASE_URL)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **config))
+    if app_for is not None:
+        app = app_for(f"http://127.0.0.1:{port}")
+    server = uvicorn.Server(
+        uvicorn.Config(app, **{"log_level": "warning", "lifespan": "on", **config})
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -87,3 +93,12 @@ def running_granian(environment: dict[str, str], log_file: Path, workers: int = 
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def serving(settings) -> Iterator[str]:
+    """The app of `settings` on a real server whose links point at that server."""
+    from app.main import create_app
+
+    return running_server(
+        app_for=lambda base: create_app(settings.model_copy(update={"public_base_url": base}))
+    )

@@ -18,7 +18,6 @@ from typing import Literal
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 
 Language = Literal["nl", "en"]
-SVG_MEDIA_TYPE = "image/svg+xml"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"

@@ -85,9 +85,11 @@ def _add_request_bodies(schemas: dict[str, Any]) -> None:
         schema = model.model_json_schema(
             by_alias=True, mode="validation", ref_template=_SCHEMAS_REF
         )
-        schemas.update(schema.pop("$defs", {}))
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
+        nested = schema.pop("$defs", {})
+        for body in (schema, *nested.values()):
+            for prop in body.get("properties", {}).values():
+                prop.pop("title", None)
+        schemas.update(nested)
         schemas[name] = schema
 
 

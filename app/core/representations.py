@@ -46,7 +46,18 @@ JSON_LD_MEDIA_TYPE = "application/ld+json"
 CSV_MEDIA_TYPE = "text/csv"
 ZIP_MEDIA_TYPE = "application/zip"
 # Every media type a read can be negotiated to (a test checks the OpenAPI document against it).
-NEGOTIATED_MEDIA_TYPES = (JSON_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, CSV_MEDIA_TYPE, ZIP_MEDIA_TYPE)
+TURTLE_MEDIA_TYPE = "text/turtle"
+RDF_XML_MEDIA_TYPE = "application/rdf+xml"
+SVG_MEDIA_TYPE = "image/svg+xml"
+NEGOTIATED_MEDIA_TYPES = (
+    JSON_MEDIA_TYPE,
+    JSON_LD_MEDIA_TYPE,
+    CSV_MEDIA_TYPE,
+    ZIP_MEDIA_TYPE,
+    TURTLE_MEDIA_TYPE,
+    RDF_XML_MEDIA_TYPE,
+    SVG_MEDIA_TYPE,
+)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # The `format` query parameter's values.
 FORMATS = {"json": JSON_MEDIA_TYPE, "csv": CSV_MEDIA_TYPE, "zip": ZIP_MEDIA_TYPE}
@@ -133,10 +144,11 @@ def _cell(value: Any) -> str:
         return format(value, "f") if isinstance(value, Decimal) else str(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return _inert_text(str(value))
+    return inert_text(str(value))
 
 
-def _inert_text(text: str) -> str:
+def inert_text(text: str) -> str:
+    """A text cell a spreadsheet shows rather than runs (the rule in the module docstring)."""
     return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, get_args
 
 from app.core.partial_dates import DatePrecision
+from app.core.representations import inert_text
 from app.schemas import (
     MeasurementStatus,
     MilestoneBody,
@@ -561,7 +562,7 @@ def _cell(value: Any, dialect: Dialect) -> str:
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return inert_text(str(value))
 
 
 def table_csv(table: Table, dataset: Dataset, dialect_name: str = "csv") -> bytes:

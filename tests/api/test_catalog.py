@@ -191,6 +191,9 @@ def _expected_rows(export: dict, client) -> dict[str, int]:
         "metrics": len(metrics),
         "metric-notes": sum(len(metric["notes"]) for metric in metrics),
         "measurements": len(collect(client, "/v1/measurements?pageSize=500")),
+        "units": len(collect(client, "/v1/units?pageSize=500")),
+        "milestones": len(collect(client, "/v1/milestones?pageSize=500")),
+        "targets": len(collect(client, "/v1/targets?pageSize=500")),
     }
 
 

@@ -93,7 +93,7 @@ def test_each_perspective_resource_carries_its_progress(client):
         ("/v1/summary?asOf=yesterday", 400),
         ("/v1/summary?year=2022", 400),
         ("/v1/summary/history?asOf=2022-02-01", 400),
-        ("/v1/summary/history?perspective=nope", 400),
+        ("/v1/summary/history?perspective=Open_Stad", 400),
     ],
 )
 def test_bad_summary_requests_are_problems(client, url, status):
@@ -156,3 +156,9 @@ def test_history_grows_with_status_dates_and_follows_corrections(writable_client
         _assert_summary_matches_goals(writable_client, item, f"&asOf={item['asOf']}")
     by_perspective = writable_client.get("/v1/summary/history?perspective=A").json()["items"]
     assert [len(item["perspectives"]) for item in by_perspective] == [1, 1, 1]
+
+
+def test_a_perspective_of_the_documented_form_that_names_none_counts_nothing(client):
+    # As /v1/goals?perspective=nope: an empty answer, not an error.
+    body = client.get("/v1/summary", params={"perspective": "nope"}).json()
+    assert body["goals"] == 0 and body["perspectives"] == []

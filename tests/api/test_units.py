@@ -7,7 +7,7 @@ import io
 from tests.conftest import collect
 
 
-def test_lists_the_vocabulary_in_seed_order(client, seed_data):
+def test_lists_the_vocabulary_in_seed_order(client, seed_data, settings):
     items = collect(client, "/v1/units")
     assert [item["code"] for item in items] == [unit.code for unit in seed_data.units]
     first = seed_data.units[0]
@@ -17,7 +17,7 @@ def test_lists_the_vocabulary_in_seed_order(client, seed_data):
         "labelEn": first.label_en,
         "ucum": first.ucum,
         "description": first.description,
-        "_links": {"self": {"href": f"http://testserver/v1/units/{first.code}"}},
+        "_links": {"self": {"href": f"{settings.base_url}/v1/units/{first.code}"}},
     }
 
 

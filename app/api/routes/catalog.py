@@ -4,13 +4,17 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep, UrlsDep
-from app.core.representations import JSON_LD_MEDIA_TYPE, JSON_MEDIA_TYPE, negotiate
+from app.core.representations import (
+    JSON_LD_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
+    RDF_XML_MEDIA_TYPE,
+    TURTLE_MEDIA_TYPE,
+    negotiate,
+)
 from app.services import catalog
 
 router = APIRouter(tags=["catalog"])
 
-TURTLE_MEDIA_TYPE = "text/turtle"
-RDF_XML_MEDIA_TYPE = "application/rdf+xml"
 # `format` value -> media type; rdflib's serializer name for each RDF syntax.
 CATALOG_FORMATS = {
     "json-ld": JSON_LD_MEDIA_TYPE,
@@ -30,11 +34,12 @@ OFFERS = [JSON_LD_MEDIA_TYPE, TURTLE_MEDIA_TYPE, RDF_XML_MEDIA_TYPE, JSON_MEDIA_
             "description": "A `dcat:Catalog` with the dataset, its distributions (every one a "
             "complete download: the JSON export, the ZIP of CSV tables, each table as CSV, the "
             "Frictionless descriptor) and this API as a `dcat:DataService`. The same graph in "
-            "each syntax, chosen by `Accept` or `format`.",
+            "each syntax, chosen by `Accept` or `format`: JSON-LD (below), and Turtle "
+            "(`text/turtle`, `format=turtle`) or RDF/XML (`application/rdf+xml`, "
+            "`format=rdf-xml`) as text, described here in words so that a generated client's "
+            "type of the answer stays the JSON-LD document.",
             "content": {
                 JSON_LD_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
-                TURTLE_MEDIA_TYPE: {"schema": {"type": "string"}},
-                RDF_XML_MEDIA_TYPE: {"schema": {"type": "string"}},
                 JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Catalog"}},
             },
         }

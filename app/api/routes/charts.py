@@ -4,9 +4,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.charts import SVG_MEDIA_TYPE, ChartOptions, indicator_chart, metric_chart
+from app.api.charts import ChartOptions, indicator_chart, metric_chart
 from app.api.deps import SessionDep
-from app.core.representations import negotiate
+from app.core.representations import SVG_MEDIA_TYPE, negotiate
 from app.services import indicators
 
 router = APIRouter(tags=["charts"])
