@@ -28,7 +28,7 @@ PERSPECTIVE = "B"
 METRIC, PERIOD = "M5.1", "2019"
 
 
-def _start_instance(settings: Settings) -> tuple[subprocess.Popen, str]:
+def _start_instance(settings: Settings, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(
         os.environ,
@@ -37,17 +37,18 @@ def _start_instance(settings: Settings) -> tuple[subprocess.Popen, str]:
         WRITE_RATE_LIMIT="100000/minute",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
         cwd=REPOSITORY,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a pipe nobody reads fills up and then blocks the server.
+        stderr=log.open("w"),
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     if not wait_until_ready(base, seconds=30):
         _stop(process)
-        pytest.fail(f"instance did not become ready: {process.stderr.read().decode()[-2000:]}")
+        pytest.fail(f"instance did not become ready: {log.read_text()[-2000:]}")
     return process, base
 
 
@@ -58,10 +59,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def instances(writable_settings: Settings) -> Iterator[tuple[str, str]]:
-    first, first_url = _start_instance(writable_settings)
+def instances(
+    writable_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    logs = tmp_path_factory.mktemp("replica-logs")
+    first, first_url = _start_instance(writable_settings, logs / "first.log")
     try:
-        second, second_url = _start_instance(writable_settings)
+        second, second_url = _start_instance(writable_settings, logs / "second.log")
     except BaseException:
         _stop(first)
         raise
