@@ -41,8 +41,8 @@ class Settings(BaseSettings):
         description="Directory with the seed files; by default the repository's `seed/` or, "
         "when installed with pip, the copy installed with the package.",
     )
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", description="Where `serve` listens.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Where `serve` listens.")
     public_base_url: str | None = Field(
         default=None,
         description="The service's public address (`https://data.example.org`); every link "
@@ -54,8 +54,10 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or networks of trusted reverse proxies; "
         "`X-Forwarded-For` and `X-Forwarded-Proto` are honoured only from these (`*`: any).",
     )
-    log_level: str = "info"
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    log_level: str = Field(default="info", description="Level of the JSON log lines.")
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=0, description="How long a SQLite writer waits for the write lock."
+    )
     sqlite_cache_kib: int = Field(
         default=512, ge=64, description="Page cache of each SQLite connection, in KiB."
     )
