@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from app import __version__
 from app.api.deps import reject_nul_characters, reject_unknown_query_parameters
+from app.api.openapi import install_openapi
 from app.api.routes import (
     catalog,
     charts,
@@ -38,7 +39,6 @@ from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
 from app.core.limits import RequestBodyMiddleware, RequestLimitsMiddleware
 from app.core.observability import MetricsMiddleware, RequestIdMiddleware, configure_json_logging
-from app.core.openapi import install_openapi
 from app.core.proxies import TrustedProxyMiddleware
 from app.core.rate_limit import WriteLimits
 from app.core.response_cache import ResponseCacheMiddleware
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # conventions, request limits and
     # the write's body, received in full before anything below runs (no database work while a
     # client is still sending); inside, so their problems get the conventions' headers too.
-    # Write rate limits apply during authentication (app/core/security.py).
+    # Write rate limits apply during authentication (app/api/security.py).
     app.add_middleware(RequestBodyMiddleware)
     app.add_middleware(RequestLimitsMiddleware)
     # ETag, If-None-Match and Cache-Control for reads (inside the response cache, which keeps

@@ -1,11 +1,11 @@
 """OpenAPI descriptions shared by the write routes (the problem+json content is filled in by
-app/core/openapi.py for every error response)."""
+app/api/openapi.py for every error response)."""
 
 from typing import Any
 
 from pydantic import BaseModel
 
-from app.core.openapi import named_request_schema
+from app.api.openapi import named_request_schema
 
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid body or parameters; `invalidParams` lists every problem.",

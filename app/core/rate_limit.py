@@ -1,4 +1,4 @@
-"""Limits on writing, checked while a write is authenticated (app/core/security.py), each
+"""Limits on writing, checked while a write is authenticated (app/api/security.py), each
 answered with 429 and `Retry-After`. Reads are never limited here.
 
 - Valid keys: at most `WRITE_RATE_LIMIT` writes per key (identified by the stored digest).

@@ -36,6 +36,7 @@ import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.data_version import current_version
 from app.core.observability import (
     CACHE_HITS,
     CACHE_MISSES,
@@ -44,7 +45,6 @@ from app.core.observability import (
     route_template,
 )
 from app.core.representations import representation_key
-from app.services.data_version import current_version
 
 CACHED_PATH_PREFIX = "/v1"
 # Dropped from a 304: it has no body (RFC 9110, section 15.4.5).

@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.core.data_version import read_version
 from app.models import Goal, Measurement, MeasurementRevision, Milestone, StatusUpdate, Unit
 from app.services import goals, indicators, measurements, milestones, perspectives, targets, units
-from app.services.data_version import read_version
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
 from app.services.paging import MAX_PAGE_SIZE, Page

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
+from app.core.data_version import current_version
 from app.core.response_cache import (
     CachedResponse,
     ResponseCache,
@@ -20,7 +21,6 @@ from app.core.response_cache import (
     VersionReader,
 )
 from app.main import create_app
-from app.services.data_version import current_version
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 version) must not bump the data version: that would empty every worker's response cache and
 change the export's ETag for nothing. Both databases."""
 
-from app.services.data_version import current_version
+from app.core.data_version import current_version
 
 
 def _measurement_url(seed_data) -> str:

@@ -22,9 +22,9 @@ from app.api.deps import (
     literal_alternatives,
 )
 from app.api.json_body import read_json_body
+from app.api.security import WriterDep
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
 from app.core.representations import RepresentationRoute
-from app.core.security import WriterDep
 from app.schemas import (
     Assessment,
     MeasurementCollection,

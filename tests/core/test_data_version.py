@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
-from app.services.data_version import current_version
+from app.core.data_version import current_version
 
 # Tables no response shows (api_key: reads are public, writes are never cached) and the
 # version's own bookkeeping.
