@@ -42,14 +42,35 @@ class IndicatorView:
     metrics: list[MetricView] = field(default_factory=list)
 
 
+# Figures embedded in an indicator or metric resource: one page, the latest.
+EMBEDDED_MEASUREMENTS = 100
+
+
 def _measurements_of(
     session: Session, metrics: list[Metric], year: int | None
 ) -> dict[str, list[MeasurementView]]:
+    """The latest EMBEDDED_MEASUREMENTS figures of each metric (of `year`, if given), oldest
+    first: an embedded series stays one page however long the history grows; the whole series
+    is the metric's `measurements` collection."""
     by_code = {metric.code: metric for metric in metrics}
-    statement = (
-        select(Measurement)
+    newest_first = sa.func.row_number().over(
+        partition_by=Measurement.metric_code,
+        order_by=(
+            Measurement.period_start.desc(),
+            Measurement.period_end.desc(),
+            Measurement.id.desc(),
+        ),
+    )
+    ranked = (
+        sa.select(Measurement.id, newest_first.label("rank"))
         .where(Measurement.metric_code.in_(list(by_code)))
         .where(*measurement_covers_years(year, year))
+        .subquery()
+    )
+    statement = (
+        select(Measurement)
+        .join(ranked, ranked.c.id == Measurement.id)
+        .where(ranked.c.rank <= EMBEDDED_MEASUREMENTS)
         .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
     )
     result: dict[str, list[MeasurementView]] = {code: [] for code in by_code}
@@ -61,12 +82,25 @@ def _measurements_of(
 
 
 def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | None]:
+    """Each metric's trend, from only the figures a trend can use: per kind and length of
+    period, the numeric figures of its two latest periods (the latest figure, and the previous
+    comparable one, are among them), so the cost does not grow with the history."""
     numeric: dict[str, list[Measurement]] = {metric.code: [] for metric in metrics}
-    for measurement in session.exec(
-        select(Measurement).where(
-            Measurement.metric_code.in_(list(numeric)), Measurement.value.is_not(None)
-        )
-    ):
+    latest_periods_first = sa.func.dense_rank().over(
+        partition_by=(
+            Measurement.metric_code,
+            Measurement.period_type,
+            Measurement.period_end - Measurement.period_start,
+        ),
+        order_by=Measurement.period_start.desc(),
+    )
+    ranked = (
+        sa.select(Measurement.id, latest_periods_first.label("rank"))
+        .where(Measurement.metric_code.in_(list(numeric)), Measurement.value.is_not(None))
+        .subquery()
+    )
+    statement = select(Measurement).join(ranked, ranked.c.id == Measurement.id)
+    for measurement in session.exec(statement.where(ranked.c.rank <= 2)):
         numeric[measurement.metric_code].append(measurement)
     return {metric.code: metric_trend(metric, numeric[metric.code]) for metric in metrics}
 
