@@ -245,6 +245,12 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--samples", type=int, default=21)
     parser.add_argument(
+        "--max-ratio",
+        type=float,
+        help="exit 1 when a write's median CPU time at the largest scale exceeds this multiple "
+        "of the first scale's (CI: a guard against writes that grow with the data)",
+    )
+    parser.add_argument(
         "--rows-per-file",
         type=int,
         default=50_000,
@@ -286,6 +292,17 @@ def main() -> None:
             for name, times in figures.items()
         ]
         print(f"| {scale}x | " + " | ".join(cells) + " |")
+    if arguments.max_ratio is not None:
+        last = max(results)
+        slower = {
+            name: round(times["cpu"] / max(results[first][name]["cpu"], 0.1), 2)
+            for name, times in results[last].items()
+            if times["cpu"] > arguments.max_ratio * max(results[first][name]["cpu"], 0.1)
+        }
+        if slower:
+            raise SystemExit(
+                f"CPU time at {last}x above {arguments.max_ratio}x of {first}x: {slower}"
+            )
 
 
 if __name__ == "__main__":
