@@ -387,7 +387,7 @@ def verdict(
     cold_start: float,
     memory: dict[str, float],
 ) -> list[str]:
-    """The targets of issue 6, each with the measured value and whether it is met."""
+    """The benchmark's targets, each with the measured value and whether it is met."""
     full = [(name, s, t) for name, s, t in rows if "304" not in name]
     ratio = min(s["rps"] / t["rps"] for _, s, t in full)
     p99 = max(s["p99"] for _, s, _ in full) * 1000

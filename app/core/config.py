@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins allowed to write (comma-separated); reads allow any origin.",
     )
-    # Speed and robustness (issue 6).
+    # Speed and robustness.
     response_cache_enabled: bool = Field(
         default=True, description="Serve repeated reads from the in-process response cache."
     )

@@ -48,6 +48,7 @@ from app.services.write_support import lock_all_goals_and_metrics, utc_now
 __all__ = ["ImportSummary", "ReportImportError", "import_report_file"]
 
 CHUNK_SIZE = 1000
+IMPORTED_TABLES = ("status_update", "milestone", "measurement", "measurement_revision")
 MILESTONE_COLUMNS = ("date_start", "date_precision", "kind", "body", "quote")
 
 # Opens the file for one streaming pass; the CLI wraps it with a progress bar.
@@ -109,7 +110,20 @@ def import_report_file(
     except Exception:
         session.rollback()
         raise
+    if run.summary.changed:
+        refresh_planner_statistics(session)
     return run.summary
+
+
+def refresh_planner_statistics(session: Session) -> None:
+    """PostgreSQL plans from table statistics, which autovacuum refreshes only some time after
+    a bulk write: until then a table that grew a hundredfold is planned as if it were small
+    (sequential scans where the indexes serve). SQLite's plans here do not use statistics."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in IMPORTED_TABLES:
+        session.execute(sa.text(f"ANALYZE {table}"))
+    session.commit()
 
 
 def _chunks(stream: Iterator[Entry]) -> Iterator[list[Entry]]:
