@@ -48,15 +48,7 @@ def start_replica(port: int, env: dict[str, str]) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(600):
-        try:
-            if bench.request("GET", "/readyz", port=port)[0] == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.05)
-    bench.stop(process)
-    sys.exit(f"replica on port {port} did not start")
+    return _answering(process, "/readyz", port, f"replica on port {port}")
 
 
 def start_nginx(workdir: Path) -> subprocess.Popen:
@@ -105,15 +97,20 @@ http {{
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(200):
+    return _answering(process, "/v1", PROXY_PORT, f"nginx (see {workdir / 'nginx-error.log'})")
+
+
+def _answering(process: subprocess.Popen, path: str, port: int, what: str) -> subprocess.Popen:
+    """`process` once it answers `path` with 200 (within 30 s), else stopped and the run ends."""
+    for _ in range(600):
         try:
-            if bench.request("GET", "/v1", port=PROXY_PORT)[0] == 200:
+            if bench.request("GET", path, port=port)[0] == 200:
                 return process
         except OSError:
             pass
         time.sleep(0.05)
     bench.stop(process)
-    sys.exit("nginx did not start; see " + str(workdir / "nginx-error.log"))
+    sys.exit(f"{what} did not start")
 
 
 def copy_static(workdir: Path) -> None:

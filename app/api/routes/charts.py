@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.charts import ChartOptions, indicator_chart, metric_chart
 from app.api.deps import SessionDep
@@ -35,6 +35,13 @@ Lang = Annotated[
 ]
 
 
+def chart_options(width: Width = 640, height: Height = 360, lang: Lang = "nl") -> ChartOptions:
+    return ChartOptions(width, height, lang)
+
+
+Options = Annotated[ChartOptions, Depends(chart_options)]
+
+
 def _svg(request: Request, body: bytes) -> Response:
     negotiate(request, [SVG_MEDIA_TYPE])
     return Response(
@@ -52,12 +59,10 @@ def get_metric_chart(
     code: str,
     request: Request,
     session: SessionDep,
-    width: Width = 640,
-    height: Height = 360,
-    lang: Lang = "nl",
+    options: Options,
 ) -> Response:
     view = indicators.get_metric(session, code, year=None)
-    return _svg(request, metric_chart(view, ChartOptions(width, height, lang)))
+    return _svg(request, metric_chart(view, options))
 
 
 @router.get(
@@ -70,9 +75,7 @@ def get_indicator_chart(
     code: str,
     request: Request,
     session: SessionDep,
-    width: Width = 640,
-    height: Height = 360,
-    lang: Lang = "nl",
+    options: Options,
 ) -> Response:
     view = indicators.get_indicator(session, code, year=None)
-    return _svg(request, indicator_chart(view, ChartOptions(width, height, lang)))
+    return _svg(request, indicator_chart(view, options))
