@@ -177,6 +177,19 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class RateLimitCounter(SQLModel, table=True):
+    """A write limit's counter (app/core/rate_limit.py), shared by every instance: the hits of
+    one limit for one API key or client address in the window ending at `expires_at`."""
+
+    __tablename__ = "rate_limit_counter"
+
+    # The `limits` key: the limit's scope, whom it counts and the limit itself.
+    key: str = Field(primary_key=True, max_length=200)
+    hits: int
+    # Seconds since the epoch, by the database's clock (one clock for every instance).
+    expires_at: float = Field(sa_type=sa.Double, index=True)
+
+
 class DataVersion(SQLModel, table=True):
     """One row: a counter that database triggers bump whenever served data changes (migration
     0004); the response cache validates its entries against it."""

@@ -48,13 +48,15 @@ def require_writer(
     settings = request.app.state.settings
     limits: WriteLimits = request.app.state.write_limits
     address = (request.scope.get("client") or ("unknown", 0))[0]
-    limits.refuse_locked_out_address(address, settings.auth_failure_limit)
+    authentication = limits.take_authentication(session, address, settings.auth_failure_limit)
     record = api_keys.authenticate(session, credentials.credentials)
     if record is None:
-        limits.record_failure(address, settings.auth_failure_limit)
+        limits.record_failure(session)
         raise _unauthorized("The API key is unknown or revoked.", error="invalid_token")
-    limits.count_write(record.key_hash, settings.write_rate_limit)
-    return Writer(name=record.name)
+    # Read before the count commits the session (which expires its rows).
+    writer = Writer(name=record.name)
+    limits.count_write(session, authentication, record.key_hash, settings.write_rate_limit)
+    return writer
 
 
 WriterDep = Annotated[Writer, Depends(require_writer)]

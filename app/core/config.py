@@ -110,13 +110,15 @@ class Settings(BaseSettings):
     )
     write_rate_limit: str = Field(
         default="120/minute",
-        description="Writes per API key, in the `limits` notation (`120/minute`, `10/second`); "
-        "each worker process counts on its own.",
+        description="Writes per API key, in the `limits` notation (`120/minute`, `10/second`): "
+        "a fixed window from the key's first write. Counted in the database, so all workers "
+        "and instances share one budget.",
     )
     auth_failure_limit: str = Field(
         default="20/minute",
         description="Failed authentications (unknown or revoked keys) per client address, in "
-        "the `limits` notation; beyond it the address gets 429 until the window passes.",
+        "the `limits` notation, counted in the database like `WRITE_RATE_LIMIT`; beyond it "
+        "the address gets 429 until the window passes.",
     )
     max_query_string_bytes: int = Field(
         default=8192,

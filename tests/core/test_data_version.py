@@ -10,7 +10,7 @@ from app.core.data_version import current_version
 
 # Tables no response shows (api_key: reads are public, writes are never cached) and the
 # version's own bookkeeping.
-NOT_DATA = {"api_key", "data_version", "data_version_pending"}
+NOT_DATA = {"api_key", "data_version", "data_version_pending", "rate_limit_counter"}
 
 
 def _tables_with_triggers(engine) -> set[str]:
