@@ -47,6 +47,8 @@ class StatusUpdate(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_status_update_goal_as_of", "goal_code", "as_of", "id"),
         sa.Index("uq_status_update_supersedes_id", "supersedes_id", unique=True),
+        # The `progress` filter finds its few candidates here, not by reading the history.
+        sa.Index("ix_status_update_progress", "progress"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
