@@ -69,6 +69,8 @@ _PRUNE = {
 
 @dataclass(frozen=True)
 class Hit:
+    """One counted hit: its counter, the end of the window it fell in, and the answer."""
+
     key: str
     expires_at: float
     admitted: bool
