@@ -27,6 +27,7 @@ def get_search_limits(request: Request) -> search.SearchLimits:
         max_words=settings.search_max_words,
         min_prefix_length=settings.search_min_prefix_length,
         timeout_ms=settings.search_timeout_ms,
+        ranked_statuses=settings.search_ranked_statuses,
     )
 
 
