@@ -143,7 +143,7 @@ class Settings(BaseSettings):
         "and answered with 503.",
     )
     search_ranked_statuses: int = Field(
-        default=1000,
+        default=500,
         ge=1,
         description="A search ranks every matching goal, indicator and metric and this many of "
         "the matching statuses, the most recently added ones; older matching statuses are not "

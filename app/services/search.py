@@ -65,7 +65,7 @@ class SearchLimits:
     max_words: int = 16
     min_prefix_length: int = 3
     timeout_ms: int = 500
-    ranked_statuses: int = 1000
+    ranked_statuses: int = 500
 
 
 @dataclass
@@ -366,14 +366,17 @@ def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[floa
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# kind -> (table, key as text, status id); migration 0005_search_vectors gives each table a
-# `search_vector` (Dutch stems and the words as written) with a GIN index.
-_POSTGRESQL_SOURCES = {
-    "goal": ("goal", "code", "NULL::integer"),
-    "status": ("status_update", "id::text", "id"),
-    "indicator": ("indicator", "code", "NULL::integer"),
-    "metric": ("metric", "code", "NULL::integer"),
+# catalogue kind -> (table, key); migration 0005_search_vectors gives each table (and
+# status_update) a `search_vector` (Dutch stems and the words as written) with a GIN index.
+_POSTGRESQL_CATALOGUE = {
+    "goal": ("goal", "code"),
+    "indicator": ("indicator", "code"),
+    "metric": ("metric", "code"),
 }
+# The newest matching statuses are first looked for among this many times `ranked_statuses` of
+# the newest statuses, walking the primary key backwards (cheap when the words are common);
+# only when too few of those match does the GIN index find the older ones (cheap when rare).
+_NEWEST_WINDOW_FACTOR = 10
 # The text the snippet is cut from, from the joins of _places().
 _POSTGRESQL_TEXT = (
     "coalesce(goal.text, status_update.text, indicator.name, "
@@ -406,13 +409,56 @@ def _postgresql_order(hits: str) -> str:
     return f"{hits}.rank DESC, {kind_order}, length({hits}.ref), {hits}.ref"
 
 
-def _postgresql_page_sql(hits: str, request: _PageRequest) -> str:
-    """The page of the ranked `hits` (kind, ref, status_id, rank), filtered by perspective."""
+def _postgresql_statuses(request: _PageRequest) -> str:
+    """CTEs `newest` and `statuses`: the `ranked_statuses` newest matching statuses (id and
+    vector). Both ways to find them are bounded by construction rather than left to the
+    planner: `newest` reads at most the window of newest statuses through the primary key;
+    `older`, only when the window holds too few, takes the older ones from the GIN index
+    (`id + 0` and `enable_seqscan` off leave the planner no other way) and sorts just those."""
+    scope, condition = "", ""
+    if request.perspective_codes is not None:
+        scope = "JOIN goal AS scope_goal ON scope_goal.code = s.goal_code"
+        condition = "AND scope_goal.perspective_code IN :perspectives"
+    window = "SELECT id, goal_code, search_vector FROM status_update ORDER BY id DESC LIMIT :window"
+    return (
+        f"newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM ({window}) AS s "
+        f"CROSS JOIN query {scope} WHERE s.search_vector @@ query.query {condition} "
+        "ORDER BY s.id DESC LIMIT :ranked_statuses), "
+        f"older AS (SELECT s.id, s.search_vector FROM status_update AS s CROSS JOIN query {scope} "
+        "WHERE (SELECT count(*) FROM newest) < :ranked_statuses "
+        f"AND s.id + 0 < (SELECT min(w.id) FROM ({window}) AS w) "
+        f"AND s.search_vector @@ query.query {condition} "
+        "ORDER BY s.id + 0 DESC LIMIT :ranked_statuses), "
+        "statuses AS (SELECT * FROM newest UNION ALL SELECT * FROM older "
+        "ORDER BY id DESC LIMIT :ranked_statuses)"
+    )
+
+
+def _postgresql_hits(request: _PageRequest) -> str:
+    """Every matching catalogue text and the newest matching statuses, each with its rank."""
+    hits = [
+        f"SELECT '{kind}' AS kind, {key} AS ref, NULL::integer AS status_id, "
+        f"ts_rank(search_vector, query) AS rank FROM {table}, query WHERE search_vector @@ query"
+        for kind, (table, key) in _POSTGRESQL_CATALOGUE.items()
+        if kind in request.kinds
+    ]
+    if "status" in request.kinds:
+        hits.append(
+            "SELECT 'status' AS kind, statuses.id::text AS ref, statuses.id AS status_id, "
+            "ts_rank(statuses.search_vector, query) AS rank FROM statuses, query"
+        )
+    return " UNION ALL ".join(hits)
+
+
+def _postgresql_page_sql(request: _PageRequest) -> str:
+    """The page of the ranked hits (kind, ref, status_id, rank), filtered by perspective."""
+    ctes = f"{_postgresql_statuses(request)}, " if "status" in request.kinds else ""
     joins, condition = "", ""
     if request.perspective_codes is not None:
         joins, condition = _places("hits"), f"WHERE {_PERSPECTIVE} IN :perspectives"
     return (
-        f"hits AS ({hits}), page AS (SELECT hits.* FROM hits {joins} {condition} "
+        f"{ctes}hits AS ({_postgresql_hits(request)}), "
+        f"page AS (SELECT hits.* FROM hits {joins} {condition} "
         f"ORDER BY {_postgresql_order('hits')} LIMIT :limit OFFSET :offset)"
     )
 
@@ -421,14 +467,8 @@ def _postgresql_page(
     session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
 ) -> list[SearchHit]:
     query, parameters = _postgresql_query(words)
-    hits = " UNION ALL ".join(
-        f"SELECT '{kind}' AS kind, {key} AS ref, {status_id} AS status_id, "
-        f"ts_rank(search_vector, query) AS rank FROM {table}, query WHERE search_vector @@ query"
-        for kind, (table, key, status_id) in _POSTGRESQL_SOURCES.items()
-        if kind in request.kinds
-    )
     statement = sa.text(
-        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(hits, request)} "
+        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(request)} "
         "SELECT page.kind, page.ref, page.rank AS score, "
         f"CASE WHEN length({_POSTGRESQL_TEXT}) <= :snippet_chars "
         f"THEN ts_headline('dutch'::regconfig, {_POSTGRESQL_TEXT}, query, :options) "
@@ -447,6 +487,7 @@ def _postgresql_page(
     parameters |= _page_parameters(request) | {
         "options": options,
         "snippet_chars": SNIPPET_MAX_CHARS,
+        "window": _NEWEST_WINDOW_FACTOR * request.ranked_statuses,
     }
     deadline = time.monotonic() + limits.timeout_ms / 1000
     with _postgresql_time_budget(session, limits):
@@ -456,10 +497,13 @@ def _postgresql_page(
 
 @contextmanager
 def _postgresql_time_budget(session: Session, limits: SearchLimits) -> Iterator[None]:
-    """`statement_timeout` for the search statement only: set for this transaction, then set
-    back to the session's value."""
+    """`statement_timeout` (and `enable_seqscan` off, see _postgresql_statuses) for the search
+    statement only: set for this transaction, then set back to the session's values."""
     session.execute(
-        sa.text("SELECT set_config('statement_timeout', :budget, true)"),
+        sa.text(
+            "SELECT set_config('statement_timeout', :budget, true), "
+            "set_config('enable_seqscan', 'off', true)"
+        ),
         {"budget": f"{limits.timeout_ms}ms"},
     )
     try:
@@ -470,3 +514,4 @@ def _postgresql_time_budget(session: Session, limits: SearchLimits) -> Iterator[
         session.rollback()
         raise SearchTimeoutError(limits) from None
     session.execute(sa.text("SET LOCAL statement_timeout TO DEFAULT"))
+    session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
