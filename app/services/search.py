@@ -420,14 +420,15 @@ def _postgresql_statuses(request: _PageRequest) -> str:
         scope = "JOIN goal AS scope_goal ON scope_goal.code = s.goal_code"
         condition = "AND scope_goal.perspective_code IN :perspectives"
     window = "SELECT id, goal_code, search_vector FROM status_update ORDER BY id DESC LIMIT :window"
+    # The query as a scalar subquery rather than a join: a join would lose the walk's order
+    # and read the whole window.
+    matches = "s.search_vector @@ (SELECT query FROM query)"
     return (
-        f"newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM ({window}) AS s "
-        f"CROSS JOIN query {scope} WHERE s.search_vector @@ query.query {condition} "
-        "ORDER BY s.id DESC LIMIT :ranked_statuses), "
-        f"older AS (SELECT s.id, s.search_vector FROM status_update AS s CROSS JOIN query {scope} "
+        f"newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM ({window}) AS s {scope} "
+        f"WHERE {matches} {condition} ORDER BY s.id DESC LIMIT :ranked_statuses), "
+        f"older AS (SELECT s.id, s.search_vector FROM status_update AS s {scope} "
         "WHERE (SELECT count(*) FROM newest) < :ranked_statuses "
-        f"AND s.id + 0 < (SELECT min(w.id) FROM ({window}) AS w) "
-        f"AND s.search_vector @@ query.query {condition} "
+        f"AND s.id + 0 < (SELECT min(w.id) FROM ({window}) AS w) AND {matches} {condition} "
         "ORDER BY s.id + 0 DESC LIMIT :ranked_statuses), "
         "statuses AS (SELECT * FROM newest UNION ALL SELECT * FROM older "
         "ORDER BY id DESC LIMIT :ranked_statuses)"
