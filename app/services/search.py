@@ -375,8 +375,10 @@ _POSTGRESQL_CATALOGUE = {
 }
 # The newest matching statuses are first looked for among this many times `ranked_statuses` of
 # the newest statuses, walking the primary key backwards (cheap when the words are common);
-# only when too few of those match does the GIN index find the older ones (cheap when rare).
+# when fewer than a `_WALK_RATIO`th of the bound match there, the GIN index finds the older ones
+# (cheap when the words are rare), else the walk goes on (see _postgresql_statuses).
 _NEWEST_WINDOW_FACTOR = 10
+_WALK_RATIO = 4
 # The text the snippet is cut from, from the joins of _places().
 _POSTGRESQL_TEXT = (
     "coalesce(goal.text, status_update.text, indicator.name, "
@@ -410,28 +412,44 @@ def _postgresql_order(hits: str) -> str:
 
 
 def _postgresql_statuses(request: _PageRequest) -> str:
-    """CTEs `newest` and `statuses`: the `ranked_statuses` newest matching statuses (id and
-    vector). Both ways to find them are bounded by construction rather than left to the
-    planner: `newest` reads at most the window of newest statuses through the primary key;
-    `older`, only when the window holds too few, takes the older ones from the GIN index
-    (`id + 0` and `enable_seqscan` off leave the planner no other way) and sorts just those."""
-    scope, condition = "", ""
+    """CTEs up to `statuses`: the `ranked_statuses` newest matching statuses (id and vector).
+    Each way to find them is bounded by its construction, not left to the planner's estimates:
+
+    - `newest` walks the primary key backwards through the newest statuses (`:window` of them
+      at most) and stops at `ranked_statuses` matches: enough when the words are common;
+    - if it found at least a `1 / :walk_ratio` share of the bound there, the words are common
+      enough for `walked` to go on walking below the window until the bound is reached;
+    - otherwise they are rare, and `indexed` takes the older matches from the GIN index
+      (`id + 0` and `enable_seqscan` off leave the planner no other way) and sorts just those.
+
+    The words are a scalar subquery and the perspective a correlated one, not joins: a join
+    would lose the walk's order and read everything it could reach."""
+    condition = ""
     if request.perspective_codes is not None:
-        scope = "JOIN goal AS scope_goal ON scope_goal.code = s.goal_code"
-        condition = "AND scope_goal.perspective_code IN :perspectives"
-    window = "SELECT id, goal_code, search_vector FROM status_update ORDER BY id DESC LIMIT :window"
-    # The query as a scalar subquery rather than a join: a join would lose the walk's order
-    # and read the whole window.
-    matches = "s.search_vector @@ (SELECT query FROM query)"
+        condition = (
+            "AND (SELECT scope.perspective_code FROM goal AS scope "
+            "WHERE scope.code = s.goal_code) IN :perspectives"
+        )
+    matches = f"s.search_vector @@ (SELECT query FROM query) {condition}"
+    columns = "id, goal_code, search_vector"
+    floor = (
+        "(SELECT min(w.id) FROM (SELECT id FROM status_update ORDER BY id DESC LIMIT :window) AS w)"
+    )
+    found = "(SELECT count(*) FROM newest)"
     return (
-        f"newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM ({window}) AS s {scope} "
-        f"WHERE {matches} {condition} ORDER BY s.id DESC LIMIT :ranked_statuses), "
-        f"older AS (SELECT s.id, s.search_vector FROM status_update AS s {scope} "
-        "WHERE (SELECT count(*) FROM newest) < :ranked_statuses "
-        f"AND s.id + 0 < (SELECT min(w.id) FROM ({window}) AS w) AND {matches} {condition} "
+        "newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM "
+        f"(SELECT {columns} FROM status_update ORDER BY id DESC LIMIT :window) AS s "
+        f"WHERE {matches} ORDER BY s.id DESC LIMIT :ranked_statuses), "
+        "walked AS (SELECT s.id, s.search_vector FROM "
+        f"(SELECT {columns} FROM status_update WHERE id < {floor} ORDER BY id DESC OFFSET 0) "
+        f"AS s WHERE {found} < :ranked_statuses "
+        f"AND {found} * :walk_ratio >= :ranked_statuses AND {matches} "
+        f"LIMIT :ranked_statuses - {found}), "
+        "indexed AS (SELECT s.id, s.search_vector FROM status_update AS s "
+        f"WHERE {found} * :walk_ratio < :ranked_statuses AND s.id + 0 < {floor} AND {matches} "
         "ORDER BY s.id + 0 DESC LIMIT :ranked_statuses), "
-        "statuses AS (SELECT * FROM newest UNION ALL SELECT * FROM older "
-        "ORDER BY id DESC LIMIT :ranked_statuses)"
+        "statuses AS (SELECT * FROM newest UNION ALL SELECT * FROM walked "
+        "UNION ALL SELECT * FROM indexed ORDER BY id DESC LIMIT :ranked_statuses)"
     )
 
 
@@ -489,6 +507,7 @@ def _postgresql_page(
         "options": options,
         "snippet_chars": SNIPPET_MAX_CHARS,
         "window": _NEWEST_WINDOW_FACTOR * request.ranked_statuses,
+        "walk_ratio": _WALK_RATIO,
     }
     deadline = time.monotonic() + limits.timeout_ms / 1000
     with _postgresql_time_budget(session, limits):
