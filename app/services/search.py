@@ -377,7 +377,7 @@ _POSTGRESQL_CATALOGUE = {
 # the newest statuses, walking the primary key backwards (cheap when the words are common);
 # when fewer than a `_WALK_RATIO`th of the bound match there, the GIN index finds the older ones
 # (cheap when the words are rare), else the walk goes on (see _postgresql_statuses).
-_NEWEST_WINDOW_FACTOR = 10
+_NEWEST_WINDOW_FACTOR = 4
 _WALK_RATIO = 4
 # The text the snippet is cut from, from the joins of _places().
 _POSTGRESQL_TEXT = (
