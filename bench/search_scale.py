@@ -15,7 +15,9 @@ in proportion to the search index). Then times each query
 through the app (in-process HTTP, response cache off): median and slowest of `--repeat` requests
 (21), with the number of hits on the first page and whether there is a next page. "cpu ms" is
 the median processor time of this process per request: on SQLite (in-process) that is the
-search's own cost, whatever else the machine is doing; on PostgreSQL it leaves out the server.
+search's own cost, whatever else the machine is doing; on PostgreSQL it leaves out the server,
+whose processor time per request (the mean over the requests, from /proc/<pid>/stat of the
+app's backends, so the server must run on this machine; 10 ms ticks) is "server cpu ms".
 
 `--attacks` instead builds the seed alone, stores an 11 KB, a 44 KB and a 0.5 MB status text
 (the report's own words, written to the database directly) and times the searches of the stall
@@ -27,6 +29,7 @@ without `--database-url` a SQLite file in the temporary directory is used.
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -153,9 +156,40 @@ def _status_count(engine: sa.Engine) -> int:
         return -1
 
 
+class ServerClock:
+    """Processor time of the PostgreSQL backends serving the app (every connection to its
+    database but this one), from /proc/<pid>/stat: the server must run on this machine."""
+
+    def __init__(self, settings: Settings) -> None:
+        engine = get_engine(settings)
+        self.connection = engine.connect() if engine.dialect.name == "postgresql" else None
+        self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        if self.connection is None:
+            return 0.0
+        pids = self.connection.execute(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) * self.tick_ms
+        return total
+
+
 def measure(settings: Settings, repeat: int) -> None:
-    print("| query | median ms | slowest ms | cpu ms | status | items | next page |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(
+        "| query | median ms | slowest ms | cpu ms | server cpu ms | status | items | next page |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    server_clock = ServerClock(settings)
     with TestClient(create_app(settings)) as client:
         for query in QUERIES + FILTERED:
             q, _, rest = query.partition("&")
@@ -164,18 +198,20 @@ def measure(settings: Settings, repeat: int) -> None:
             )
             client.get(url)  # warm the connection and the database's caches
             times, cpu_times, response = [], [], None
+            server_started = server_clock()
             for _ in range(repeat):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
                 cpu_times.append((time.process_time() - cpu_started) * 1000)
+            server = (server_clock() - server_started) / repeat
             body = response.json()
             items = len(body.get("items", []))
             more = "yes" if body.get("_links", {}).get("next") else "no"
             print(
                 f"| `{query}` | {statistics.median(times):.1f} | {max(times):.1f} "
-                f"| {statistics.median(cpu_times):.1f} | {response.status_code} | {items} "
-                f"| {more} |",
+                f"| {statistics.median(cpu_times):.1f} | {server:.1f} | {response.status_code} "
+                f"| {items} | {more} |",
                 flush=True,
             )
 

@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         description="Time budget of one search statement; a search that exceeds it is stopped "
         "and answered with 503.",
     )
+    search_ranked_statuses: int = Field(
+        default=500,
+        ge=1,
+        description="A search ranks every matching goal, indicator and metric and this many of "
+        "the matching statuses, the most recently added ones; older matching statuses are not "
+        "in its results.",
+    )
     database_retry_after_seconds: int = Field(
         default=5, ge=1, description="`Retry-After` on the 503 answered while the database is down."
     )

@@ -14,10 +14,14 @@ matches on both databases:
   "laadpal"); SQLite has no Dutch stemmer. The stem is matched as a whole word only: as a
   prefix, "raad" (stem "rad") would find "radio".
 
-A search is ranked, cut to the page and given its snippets by the database, so its cost follows
-the number of hits and the page, never a Python loop over every hit. Each search statement has a
-time budget (`timeout_ms`); a search that exceeds it is stopped by the database and answered
-with 503, so no request can hold a connection and a core for longer.
+A search ranks every matching goal, indicator and metric (the report's catalogue, a few hundred
+texts) and, of the matching statuses, only the `ranked_statuses` most recently added ones (the
+highest ids): older matching statuses are not among its results, and more specific words narrow
+it. The candidates come from the index in id order, which costs next to nothing per hit, and
+only they are ranked, so the cost of ranking is bounded whatever the number of hits; the
+database ranks, cuts the page and builds the snippets for the page only. Each search statement
+has a time budget (`timeout_ms`); a search that exceeds it is stopped by the database and
+answered with 503, so no request can hold a connection and a core for longer.
 """
 
 import re
@@ -55,12 +59,13 @@ _SQLITE_PROGRESS_STEPS = 1000
 
 @dataclass(frozen=True)
 class SearchLimits:
-    """What one search may cost (settings SEARCH_MAX_WORDS, SEARCH_MIN_PREFIX_LENGTH and
-    SEARCH_TIMEOUT_MS)."""
+    """What one search may cost (settings SEARCH_MAX_WORDS, SEARCH_MIN_PREFIX_LENGTH,
+    SEARCH_TIMEOUT_MS and SEARCH_RANKED_STATUSES)."""
 
     max_words: int = 16
     min_prefix_length: int = 3
     timeout_ms: int = 500
+    ranked_statuses: int = 500
 
 
 @dataclass
@@ -143,6 +148,7 @@ def search(
         offset=offset,
         # One more than the page tells whether there is a next page.
         limit=page_size + 1,
+        ranked_statuses=limits.ranked_statuses,
     )
     if session.get_bind().dialect.name == "postgresql":
         hits = _postgresql_page(session, words, request, limits)
@@ -161,6 +167,16 @@ class _PageRequest:
     perspective_codes: list[str] | None
     offset: int
     limit: int
+    ranked_statuses: int
+
+    @property
+    def catalogue_kinds(self) -> list[str]:
+        return [kind for kind in self.kinds if kind != "status"]
+
+    @property
+    def some_catalogue_kinds(self) -> bool:
+        """Whether the catalogue's hits are filtered by kind (`kind IN :kinds`)."""
+        return 0 < len(self.catalogue_kinds) < len(KINDS) - 1
 
 
 def _places(hits: str) -> str:
@@ -187,6 +203,7 @@ def _page_parameters(request: _PageRequest) -> dict[str, object]:
         "perspectives": request.perspective_codes or [],
         "limit": request.limit,
         "offset": request.offset,
+        "ranked_statuses": request.ranked_statuses,
         "start": HIGHLIGHT_START,
         "end": HIGHLIGHT_END,
     }
@@ -229,34 +246,62 @@ def _sqlite_match(words: list[SearchWord]) -> str:
     return " ".join(f'"{word.text}"' + ("*" if word.is_prefix else "") for word in words)
 
 
+def _sqlite_candidates(request: _PageRequest) -> str:
+    """The hits a search ranks, with their bm25 rank (lower is better): every matching goal,
+    indicator and metric (negative rowids, migration 0010) and the newest matching statuses
+    (rowid = status id), which FTS5 walks in rowid order without ranking the older ones."""
+    parts = []
+    if request.catalogue_kinds:
+        condition = "AND kind IN :kinds" if request.some_catalogue_kinds else ""
+        parts.append(
+            "SELECT rowid AS hit, bm25(search_index) AS rank, kind, ref, "
+            "NULL AS status_id FROM search_index "
+            f"WHERE search_index MATCH :match AND rowid < 0 {condition}"
+        )
+    if "status" in request.kinds:
+        joins, condition = "", ""
+        if request.perspective_codes is not None:
+            joins = (
+                "JOIN status_update AS scope ON scope.id = search_index.rowid "
+                "JOIN goal AS scope_goal ON scope_goal.code = scope.goal_code"
+            )
+            condition = "AND scope_goal.perspective_code IN :perspectives"
+        parts.append(
+            "SELECT * FROM (SELECT search_index.rowid AS hit, bm25(search_index) AS rank, "
+            "'status' AS kind, CAST(search_index.rowid AS TEXT) AS ref, "
+            f"search_index.rowid AS status_id FROM search_index {joins} "
+            f"WHERE search_index MATCH :match AND search_index.rowid > 0 {condition} "
+            "ORDER BY search_index.rowid DESC LIMIT :ranked_statuses)"
+        )
+    return " UNION ALL ".join(parts)
+
+
 def _sqlite_page(
     session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
 ) -> list[SearchHit]:
-    # Rank every hit (bm25 is lower for better matches) carrying only its rowid, keep the page,
-    # and only then read the page's kind and ref and build its snippets (snippet() is by far
-    # the dearest part of a search). Equal ranks in index order.
-    columns, joins, condition = "rowid AS hit, rank", "", ""
-    if request.kinds != list(KINDS):
-        condition = "AND kind IN :kinds"
+    # Rank the candidates, keep the page, and only then build its snippets (snippet() is by
+    # far the dearest part of a search), in one more pass over the index limited to the page's
+    # rowids: every MATCH reads the words' whole doclists again. Equal ranks in rowid order.
+    joins = ""
     if request.perspective_codes is not None:
-        columns += ", kind, ref, CAST(ref AS INTEGER) AS status_id"
         joins = f"{_places('hits')} WHERE {_PERSPECTIVE} IN :perspectives"
     statement = sa.text(
-        f"WITH hits AS (SELECT {columns} FROM search_index "
-        f"WHERE search_index MATCH :match {condition}), "
-        f"page AS (SELECT hits.hit, hits.rank FROM hits {joins} "
+        f"WITH hits AS ({_sqlite_candidates(request)}), "
+        f"page AS (SELECT hits.* FROM hits {joins} "
         "ORDER BY hits.rank, hits.hit LIMIT :limit OFFSET :offset), "
-        "found AS (SELECT page.hit, page.rank, kind, ref, CAST(ref AS INTEGER) AS status_id, "
+        "found AS MATERIALIZED (SELECT search_index.rowid AS hit, "
         "CASE WHEN length(body) <= :snippet_chars "
         "THEN snippet(search_index, 2, :start, :end, '…', :words) END AS snippet, "
         "CASE WHEN length(body) > :snippet_chars THEN body END AS long_text "
-        "FROM page JOIN search_index ON search_index.rowid = page.hit "
-        "WHERE search_index MATCH :match) "
-        "SELECT found.kind, found.ref, -found.rank AS score, found.snippet, found.long_text, "
+        "FROM search_index WHERE search_index MATCH :match "
+        "AND search_index.rowid BETWEEN (SELECT min(hit) FROM page) "
+        "AND (SELECT max(hit) FROM page) AND +search_index.rowid IN (SELECT hit FROM page)) "
+        "SELECT page.kind, page.ref, -page.rank AS score, found.snippet, found.long_text, "
         f"status_update.goal_code, {_PERSPECTIVE} AS perspective_code "
-        f"FROM found {_places('found')} ORDER BY found.rank, found.hit"
+        f"FROM page JOIN found ON found.hit = page.hit {_places('page')} "
+        "ORDER BY page.rank, page.hit"
     )
-    statement = _expanding(statement, request, kinds=bool(condition))
+    statement = _expanding(statement, request, kinds=request.some_catalogue_kinds)
     parameters = _page_parameters(request) | {
         "match": _sqlite_match(words),
         "words": SNIPPET_WORDS,
@@ -321,14 +366,19 @@ def _sqlite_time_budget(session: Session, limits: SearchLimits) -> Iterator[floa
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
-# kind -> (table, key as text, status id); migration 0005_search_vectors gives each table a
-# `search_vector` (Dutch stems and the words as written) with a GIN index.
-_POSTGRESQL_SOURCES = {
-    "goal": ("goal", "code", "NULL::integer"),
-    "status": ("status_update", "id::text", "id"),
-    "indicator": ("indicator", "code", "NULL::integer"),
-    "metric": ("metric", "code", "NULL::integer"),
+# catalogue kind -> (table, key); migration 0005_search_vectors gives each table (and
+# status_update) a `search_vector` (Dutch stems and the words as written) with a GIN index.
+_POSTGRESQL_CATALOGUE = {
+    "goal": ("goal", "code"),
+    "indicator": ("indicator", "code"),
+    "metric": ("metric", "code"),
 }
+# The newest matching statuses are first looked for among this many times `ranked_statuses` of
+# the newest statuses, walking the primary key backwards (cheap when the words are common);
+# when fewer than a `_WALK_RATIO`th of the bound match there, the GIN index finds the older ones
+# (cheap when the words are rare), else the walk goes on (see _postgresql_statuses).
+_NEWEST_WINDOW_FACTOR = 4
+_WALK_RATIO = 4
 # The text the snippet is cut from, from the joins of _places().
 _POSTGRESQL_TEXT = (
     "coalesce(goal.text, status_update.text, indicator.name, "
@@ -361,13 +411,73 @@ def _postgresql_order(hits: str) -> str:
     return f"{hits}.rank DESC, {kind_order}, length({hits}.ref), {hits}.ref"
 
 
-def _postgresql_page_sql(hits: str, request: _PageRequest) -> str:
-    """The page of the ranked `hits` (kind, ref, status_id, rank), filtered by perspective."""
+def _postgresql_statuses(request: _PageRequest) -> str:
+    """CTEs up to `statuses`: the `ranked_statuses` newest matching statuses (id and vector).
+    Each way to find them is bounded by its construction, not left to the planner's estimates:
+
+    - `newest` walks the primary key backwards through the newest statuses (`:window` of them
+      at most) and stops at `ranked_statuses` matches: enough when the words are common;
+    - if it found at least a `1 / :walk_ratio` share of the bound there, the words are common
+      enough for `walked` to go on walking below the window until the bound is reached;
+    - otherwise they are rare, and `indexed` takes the older matches from the GIN index
+      (`id + 0` and `enable_seqscan` off leave the planner no other way) and sorts just those.
+
+    The words are a scalar subquery and the perspective a correlated one, not joins: a join
+    would lose the walk's order and read everything it could reach."""
+    condition = ""
+    if request.perspective_codes is not None:
+        condition = (
+            "AND (SELECT scope.perspective_code FROM goal AS scope "
+            "WHERE scope.code = s.goal_code) IN :perspectives"
+        )
+    matches = f"s.search_vector @@ (SELECT query FROM query) {condition}"
+    columns = "id, goal_code, search_vector"
+    floor = (
+        "(SELECT min(w.id) FROM (SELECT id FROM status_update ORDER BY id DESC LIMIT :window) AS w)"
+    )
+    found = "(SELECT count(*) FROM newest)"
+    return (
+        "newest AS MATERIALIZED (SELECT s.id, s.search_vector FROM "
+        f"(SELECT {columns} FROM status_update ORDER BY id DESC LIMIT :window) AS s "
+        f"WHERE {matches} ORDER BY s.id DESC LIMIT :ranked_statuses), "
+        "walked AS (SELECT s.id, s.search_vector FROM "
+        f"(SELECT {columns} FROM status_update WHERE id < {floor} ORDER BY id DESC OFFSET 0) "
+        f"AS s WHERE {found} < :ranked_statuses "
+        f"AND {found} * :walk_ratio >= :ranked_statuses AND {matches} "
+        f"LIMIT :ranked_statuses - {found}), "
+        "indexed AS (SELECT s.id, s.search_vector FROM status_update AS s "
+        f"WHERE {found} * :walk_ratio < :ranked_statuses AND s.id + 0 < {floor} AND {matches} "
+        "ORDER BY s.id + 0 DESC LIMIT :ranked_statuses), "
+        "statuses AS (SELECT * FROM newest UNION ALL SELECT * FROM walked "
+        "UNION ALL SELECT * FROM indexed ORDER BY id DESC LIMIT :ranked_statuses)"
+    )
+
+
+def _postgresql_hits(request: _PageRequest) -> str:
+    """Every matching catalogue text and the newest matching statuses, each with its rank."""
+    hits = [
+        f"SELECT '{kind}' AS kind, {key} AS ref, NULL::integer AS status_id, "
+        f"ts_rank(search_vector, query) AS rank FROM {table}, query WHERE search_vector @@ query"
+        for kind, (table, key) in _POSTGRESQL_CATALOGUE.items()
+        if kind in request.kinds
+    ]
+    if "status" in request.kinds:
+        hits.append(
+            "SELECT 'status' AS kind, statuses.id::text AS ref, statuses.id AS status_id, "
+            "ts_rank(statuses.search_vector, query) AS rank FROM statuses, query"
+        )
+    return " UNION ALL ".join(hits)
+
+
+def _postgresql_page_sql(request: _PageRequest) -> str:
+    """The page of the ranked hits (kind, ref, status_id, rank), filtered by perspective."""
+    ctes = f"{_postgresql_statuses(request)}, " if "status" in request.kinds else ""
     joins, condition = "", ""
     if request.perspective_codes is not None:
         joins, condition = _places("hits"), f"WHERE {_PERSPECTIVE} IN :perspectives"
     return (
-        f"hits AS ({hits}), page AS (SELECT hits.* FROM hits {joins} {condition} "
+        f"{ctes}hits AS ({_postgresql_hits(request)}), "
+        f"page AS (SELECT hits.* FROM hits {joins} {condition} "
         f"ORDER BY {_postgresql_order('hits')} LIMIT :limit OFFSET :offset)"
     )
 
@@ -376,14 +486,8 @@ def _postgresql_page(
     session: Session, words: list[SearchWord], request: _PageRequest, limits: SearchLimits
 ) -> list[SearchHit]:
     query, parameters = _postgresql_query(words)
-    hits = " UNION ALL ".join(
-        f"SELECT '{kind}' AS kind, {key} AS ref, {status_id} AS status_id, "
-        f"ts_rank(search_vector, query) AS rank FROM {table}, query WHERE search_vector @@ query"
-        for kind, (table, key, status_id) in _POSTGRESQL_SOURCES.items()
-        if kind in request.kinds
-    )
     statement = sa.text(
-        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(hits, request)} "
+        f"WITH query AS (SELECT {query} AS query), {_postgresql_page_sql(request)} "
         "SELECT page.kind, page.ref, page.rank AS score, "
         f"CASE WHEN length({_POSTGRESQL_TEXT}) <= :snippet_chars "
         f"THEN ts_headline('dutch'::regconfig, {_POSTGRESQL_TEXT}, query, :options) "
@@ -402,6 +506,8 @@ def _postgresql_page(
     parameters |= _page_parameters(request) | {
         "options": options,
         "snippet_chars": SNIPPET_MAX_CHARS,
+        "window": _NEWEST_WINDOW_FACTOR * request.ranked_statuses,
+        "walk_ratio": _WALK_RATIO,
     }
     deadline = time.monotonic() + limits.timeout_ms / 1000
     with _postgresql_time_budget(session, limits):
@@ -411,10 +517,13 @@ def _postgresql_page(
 
 @contextmanager
 def _postgresql_time_budget(session: Session, limits: SearchLimits) -> Iterator[None]:
-    """`statement_timeout` for the search statement only: set for this transaction, then set
-    back to the session's value."""
+    """`statement_timeout` (and `enable_seqscan` off, see _postgresql_statuses) for the search
+    statement only: set for this transaction, then set back to the session's values."""
     session.execute(
-        sa.text("SELECT set_config('statement_timeout', :budget, true)"),
+        sa.text(
+            "SELECT set_config('statement_timeout', :budget, true), "
+            "set_config('enable_seqscan', 'off', true)"
+        ),
         {"budget": f"{limits.timeout_ms}ms"},
     )
     try:
@@ -425,3 +534,4 @@ def _postgresql_time_budget(session: Session, limits: SearchLimits) -> Iterator[
         session.rollback()
         raise SearchTimeoutError(limits) from None
     session.execute(sa.text("SET LOCAL statement_timeout TO DEFAULT"))
+    session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))

@@ -146,6 +146,8 @@ def test_the_budget_applies_to_the_search_statement_only(writable_engine):
         if writable_engine.dialect.name == "postgresql":
             timeout = session.execute(sa.text("SHOW statement_timeout")).scalar_one()
             assert timeout == "0"
+            # Sequential scans are off for the search statement only, too.
+            assert session.execute(sa.text("SHOW enable_seqscan")).scalar_one() == "on"
         else:
             # No progress handler left behind: a long statement on this connection runs on.
             count = session.execute(

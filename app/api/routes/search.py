@@ -19,6 +19,7 @@ from app.services.paging import Page
 
 SEARCH_MAX_WORDS = Settings.model_fields["search_max_words"].default
 SEARCH_TEXT_MAX_LENGTH = Settings.model_fields["max_search_query_length"].default
+SEARCH_RANKED_STATUSES = Settings.model_fields["search_ranked_statuses"].default
 
 
 def get_search_limits(request: Request) -> search.SearchLimits:
@@ -27,6 +28,7 @@ def get_search_limits(request: Request) -> search.SearchLimits:
         max_words=settings.search_max_words,
         min_prefix_length=settings.search_min_prefix_length,
         timeout_ms=settings.search_timeout_ms,
+        ranked_statuses=settings.search_ranked_statuses,
     )
 
 
@@ -42,7 +44,9 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
     "from 3 letters, as the start of a longer word or compound (`klimaat` finds "
     "`Klimaatmonitor`); on PostgreSQL also by its Dutch stem (`laadpalen` finds `laadpaal`). "
     f"At most {SEARCH_MAX_WORDS} different words; a search that takes longer than its time "
-    "budget is stopped with 503. Best matches first.",
+    "budget is stopped with 503. Best matches first, among every matching goal, indicator and "
+    f"metric and the {SEARCH_RANKED_STATUSES} most recently added matching statuses (older "
+    "matching statuses are not in the results; more specific words narrow the search).",
     responses={
         503: {
             "description": "The search took longer than its time budget (`SEARCH_TIMEOUT_MS`), "

@@ -1,7 +1,7 @@
 """Write limits shared by every instance: their counters move from each process's memory into
 the database (app/core/rate_limit.py). Not served data, so no data-version trigger.
 
-Revision ID: 0010_wb_rate_limit_counter
+Revision ID: 0010_rate_limit_counter
 Revises: 0009_metric_polarity
 Create Date: 2026-11-30
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_wb_rate_limit_counter"
+revision: str = "0010_rate_limit_counter"
 down_revision: str | None = "0009_metric_polarity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
