@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.data_version import current_version
+from app.core.etags import if_none_match_matches, not_modified
 from app.core.observability import (
     CACHE_HITS,
     CACHE_MISSES,
@@ -47,8 +48,6 @@ from app.core.observability import (
 from app.core.representations import representation_key
 
 CACHED_PATH_PREFIX = "/v1"
-# Dropped from a 304: it has no body (RFC 9110, section 15.4.5).
-_BODY_HEADERS = frozenset({b"content-length", b"content-type", b"content-disposition"})
 
 
 @dataclass(frozen=True)
@@ -374,26 +373,17 @@ def _storable(start: Message) -> bool:
     return True
 
 
-def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
-    """Weak comparison, as RFC 9110 asks for If-None-Match."""
-    if if_none_match.strip() == b"*":
-        return True
-    bare = etag.removeprefix(b"W/")
-    return any(
-        candidate.strip().removeprefix(b"W/") == bare for candidate in if_none_match.split(b",")
-    )
-
-
 def _conditional(start: Message, if_none_match: bytes | None) -> tuple[Message, bool]:
     """The start message to send: a 304 when the client already holds this representation."""
     if if_none_match is None or start["status"] != 200:
         return start, False
     headers = start.get("headers", [])
     etag = next((value for name, value in headers if name == b"etag"), None)
-    if etag is None or not _etag_matches(if_none_match, etag):
+    if etag is None or not if_none_match_matches(
+        if_none_match.decode("latin-1"), etag.decode("latin-1")
+    ):
         return start, False
-    kept = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
-    return {"type": "http.response.start", "status": 304, "headers": kept}, True
+    return not_modified(headers), True
 
 
 async def _send_cached(

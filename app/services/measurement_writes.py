@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.core.caching import if_none_match_matches
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
+from app.core.etags import if_match_matches, if_none_match_matches
 from app.models import Measurement, MeasurementRevision, Metric
 from app.schemas import TEXT_LIMITS, MeasurementIn
 from app.services.indicators import MeasurementView, require_metric_record
@@ -216,19 +216,6 @@ class Preconditions:
     if_none_match: str | None = None
 
 
-def _tags(header: str) -> list[str]:
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
-
-
-def _matches(header: str, etag: str | None) -> bool:
-    """RFC 9110 If-Match against the current ETag (None: no current figure). If-Match compares
-    strongly, so a weak tag (W/"...") never matches."""
-    tags = _tags(header)
-    if etag is None:
-        return False
-    return "*" in tags or etag in tags
-
-
 @dataclass
 class MeasurementFields:
     """A validated measurement to record, from the API or from an imported report."""
@@ -325,7 +312,9 @@ def record_measurement(
             and if_none_match_matches(preconditions.if_none_match, etag)
         ):
             raise ProblemError(412, "The measurement exists (If-None-Match).")
-        if preconditions.if_match is not None and not _matches(preconditions.if_match, etag):
+        if preconditions.if_match is not None and not if_match_matches(
+            preconditions.if_match, etag
+        ):
             raise ProblemError(
                 412,
                 "If-Match does not name the current ETag of this measurement; "
