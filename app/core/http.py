@@ -2,14 +2,13 @@
 
 import json
 import logging
-from http import HTTPStatus
 
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.conformance import EXPOSED_RESPONSE_HEADERS
-from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE, problem_body
 
 logger = logging.getLogger("app")
 
@@ -84,15 +83,8 @@ class ResponseConventionsMiddleware:
             await self._send_internal_error(scope, send_with_conventions)
 
     async def _send_internal_error(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
-                "status": 500,
-                "detail": "The server could not answer this request.",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
+        detail = "The server could not answer this request."
+        body = json.dumps(problem_body(500, detail, scope.get("path", ""))).encode()
         await send(
             {
                 "type": "http.response.start",
