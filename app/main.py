@@ -33,7 +33,8 @@ from app.api.routes import (
 )
 from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
-from app.core.conformance import DocsSecurityMiddleware, ReadPreflightMiddleware
+from app.core.conformance import DocsSecurityMiddleware
+from app.core.cors import ReadPreflightMiddleware
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware

@@ -7,13 +7,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.conformance import EXPOSED_RESPONSE_HEADERS
+from app.core.cors import add_read_cors_headers
 from app.core.errors import PROBLEM_MEDIA_TYPE, problem_body
+from app.core.methods import DATA_READ_METHODS, ROUTE_METHODS
 
 logger = logging.getLogger("app")
-
-
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _allowed_methods(scope: Scope) -> list[str]:
@@ -21,7 +19,7 @@ def _allowed_methods(scope: Scope) -> list[str]:
     routes = getattr(scope.get("app"), "routes", [])
     methods = [
         method
-        for method in _METHODS
+        for method in ROUTE_METHODS
         if any(route.matches(dict(scope, method=method))[0] == Match.FULL for route in routes)
     ]
     # Routes are declared for GET; this middleware answers HEAD like GET.
@@ -46,7 +44,7 @@ class ResponseConventionsMiddleware:
         if is_head:
             # Routes are declared for GET only; HEAD gets the same headers and no body.
             scope = dict(scope, method="GET")
-        is_read = method in ("GET", "HEAD")
+        is_read = method in DATA_READ_METHODS
         response_started = False
 
         async def send_with_conventions(message: Message) -> None:
@@ -62,9 +60,7 @@ class ResponseConventionsMiddleware:
                 if message["status"] == 405:
                     headers["Allow"] = ", ".join(_allowed_methods(outer_scope))
                 if is_read:
-                    # Everything here is public open data: any origin may read it.
-                    headers["Access-Control-Allow-Origin"] = "*"
-                    headers["Access-Control-Expose-Headers"] = EXPOSED_RESPONSE_HEADERS
+                    add_read_cors_headers(headers)
             elif message["type"] == "http.response.body" and is_head:
                 message = dict(message, body=b"")
             await send(message)
