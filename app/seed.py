@@ -11,13 +11,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session, SQLModel, select
 
+from app.core.codes import (
+    GOAL_CODE,
+    INDICATOR_CODE,
+    METRIC_CODE,
+    PERSPECTIVE_LETTER,
+    PERSPECTIVE_SLUG,
+    whole,
+)
 from app.core.partial_dates import DatePrecision, check_first_day
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.models import (
     Goal,
     GoalCrossReference,
@@ -31,15 +40,21 @@ from app.models import (
     Target,
     Unit,
 )
-from app.schemas import MilestoneBody, MilestoneKind, TargetSource
+from app.schemas import (
+    MeasurementStatus,
+    MilestoneBody,
+    MilestoneKind,
+    PeriodType,
+    Polarity,
+    Progress,
+    TargetSource,
+)
 from app.services.milestones import milestone_row
 
-Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
-PeriodType = Literal["year", "schoolYear", "multiYear"]
-MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
 UnitCode = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=50)]
-Polarity = Literal["higherIsBetter", "lowerIsBetter"]
 NonEmpty = Annotated[str, Field(min_length=1)]
+PerspectiveLetter = Annotated[str, Field(pattern=whole(PERSPECTIVE_LETTER))]
+MetricCode = Annotated[str, Field(pattern=whole(METRIC_CODE))]
 # A field called `date` cannot be annotated with the name `date` in its own class.
 IsoDate = date
 
@@ -53,10 +68,10 @@ class _SeedModel(BaseModel):
 
 
 class PerspectiveRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    code: PerspectiveLetter
     number: NonEmpty
     name: NonEmpty
-    slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    slug: Annotated[str, Field(pattern=whole(PERSPECTIVE_SLUG))]
     description: NonEmpty
 
 
@@ -71,8 +86,8 @@ class StatusRecord(_SeedModel):
 
 
 class GoalRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^[A-Z][1-9][0-9]*$")]
-    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    code: Annotated[str, Field(pattern=whole(GOAL_CODE))]
+    perspective_code: PerspectiveLetter
     order: Annotated[int, Field(ge=1)]
     text: NonEmpty
     cross_references: list[str] = []
@@ -87,7 +102,7 @@ class GoalRecord(_SeedModel):
 
 
 class MetricRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
+    code: MetricCode
     name: NonEmpty
     breakdown: str | None = None
     unit: UnitCode
@@ -99,7 +114,7 @@ class MetricRecord(_SeedModel):
 class PolarityRecord(_SeedModel):
     """The editorial polarity reading of one metric (seed/polarity.tsv, see seed/README.md)."""
 
-    metric: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
+    metric: MetricCode
     polarity: Polarity | None
     reason: NonEmpty
     evidence: NonEmpty
@@ -113,8 +128,8 @@ class PolarityRecord(_SeedModel):
 
 
 class IndicatorRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^M[0-9]+$")]
-    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    code: Annotated[str, Field(pattern=whole(INDICATOR_CODE))]
+    perspective_code: PerspectiveLetter
     name: NonEmpty
     note: str | None = None
     metrics: list[MetricRecord] = []
@@ -135,8 +150,8 @@ class MeasurementRecord(_SeedModel):
     metric_code: NonEmpty
     period: NonEmpty
     period_type: PeriodType
-    period_start: Annotated[int, Field(ge=1900, le=2100)]
-    period_end: Annotated[int, Field(ge=1900, le=2100)]
+    period_start: Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+    period_end: Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
     value: float | None
     value_text: str | None
     status: MeasurementStatus

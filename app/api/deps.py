@@ -9,8 +9,10 @@ from fastapi._compat.shared import field_annotation_is_sequence
 from pydantic import AfterValidator, StringConstraints
 
 from app.api.presenters import Urls
+from app.core.codes import GOAL_CODE, INDICATOR_CODE, METRIC_CODE, PERSPECTIVE_CODE, whole
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
+from app.core.periods import MAX_YEAR, MIN_YEAR, PERIOD_PATTERN
 from app.db import SessionDep as SessionDep  # the routes' session, re-exported
 from app.schemas import MeasurementStatus, Progress, SearchType
 from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, cursor_pattern
@@ -54,33 +56,38 @@ def cursor_query(sort_columns) -> object:
 Year = Annotated[
     int | None,
     Query(
-        ge=1900,
-        le=2100,
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
         description="Calendar year; a measurement matches when its period covers the year.",
     ),
 ]
 YearFrom = Annotated[
     int | None,
-    Query(alias="yearFrom", ge=1900, le=2100, description="Periods ending in or after this year."),
+    Query(
+        alias="yearFrom",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Periods ending in or after this year.",
+    ),
 ]
 YearTo = Annotated[
     int | None,
-    Query(alias="yearTo", ge=1900, le=2100, description="Periods starting in or before this year."),
+    Query(
+        alias="yearTo",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Periods starting in or before this year.",
+    ),
 ]
 
 # --- codes --------------------------------------------------------------------------------
-
-PERSPECTIVE_CODE = r"[A-G]|[a-z]+(?:-[a-z]+)*"
-GOAL_CODE = r"[A-G][1-9][0-9]?"
-INDICATOR_CODE = r"M[1-9][0-9]?"
-METRIC_CODE = r"M[1-9][0-9]?\.[1-9][0-9]?"
 
 
 def code_path(pattern: str, description: str) -> object:
     """A path parameter naming a resource, documented with its pattern. Any other value names
     no resource: 404, like an unknown code of the right form."""
     return Annotated[
-        str, Path(description=description, json_schema_extra={"pattern": f"^(?:{pattern})$"})
+        str, Path(description=description, json_schema_extra={"pattern": whole(pattern)})
     ]
 
 
@@ -88,11 +95,10 @@ PerspectivePath = code_path(PERSPECTIVE_CODE, "Perspective code (`A`..`G`) or sl
 GoalPath = code_path(GOAL_CODE, "Goal code, e.g. `A1`.")
 IndicatorPath = code_path(INDICATOR_CODE, "Indicator code, e.g. `M1`.")
 MetricPath = code_path(METRIC_CODE, "Metric code, e.g. `M1.1`.")
-_YEAR = r"19[0-9]{2}|20[0-9]{2}|2100"
 PeriodPath = code_path(
-    f"(?:{_YEAR})(?:[-–](?:{_YEAR}))?",
+    PERIOD_PATTERN,
     "A period as printed: a year (`2021`) or first and last year joined by a hyphen or an en "
-    "dash (`2018-2019`, `2014–2018`), years 1900..2100.",
+    f"dash (`2018-2019`, `2014–2018`), years {MIN_YEAR}..{MAX_YEAR}.",
 )
 
 

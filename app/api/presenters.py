@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.datastructures import URL
 
 from app import schemas
+from app.core.conformance import API_PREFIX
 from app.models import Milestone, Perspective, Unit
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
@@ -16,8 +17,6 @@ from app.services.summary import Summary
 from app.services.targets import TargetView
 from app.services.trends import Trend
 from app.services.write_support import as_utc
-
-API_PREFIX = "/v1"
 
 
 class Urls:

@@ -19,6 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.etags import if_none_match_matches, not_modified, strong_etag
+from app.core.methods import DATA_READ_METHODS
 
 READ_CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
@@ -31,7 +32,7 @@ class HttpCachingMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in DATA_READ_METHODS:
             await self.app(scope, receive, send)
             return
         if_none_match = Headers(scope=scope).get("if-none-match")

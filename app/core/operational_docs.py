@@ -5,12 +5,12 @@ clients (and the schemathesis fuzz tests) find each status documented."""
 from typing import Any
 
 from app.core.errors import documented_problem
+from app.core.methods import WRITE_METHODS
 
 _RETRY_AFTER = {
     "description": "Seconds to wait before retrying.",
     "schema": {"type": "integer", "minimum": 1},
 }
-_WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def _problem(description: str, *, retry_after: bool = False) -> dict[str, Any]:
@@ -31,11 +31,11 @@ def document_operational_responses(document: dict[str, Any]) -> None:
                     retry_after=True,
                 ),
             )
-            if method in _WRITE_METHODS or "requestBody" in operation:
+            if method.upper() in WRITE_METHODS or "requestBody" in operation:
                 responses.setdefault(
                     "413", _problem("The request body is larger than the configured limit.")
                 )
-            if method in _WRITE_METHODS:
+            if method.upper() in WRITE_METHODS:
                 responses.setdefault(
                     "408", _problem("The request body did not arrive within the time limit.")
                 )

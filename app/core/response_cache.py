@@ -36,8 +36,10 @@ import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.conformance import API_PREFIX
 from app.core.data_version import current_version
 from app.core.etags import if_none_match_matches, not_modified
+from app.core.methods import DATA_READ_METHODS
 from app.core.observability import (
     CACHE_HITS,
     CACHE_MISSES,
@@ -47,7 +49,7 @@ from app.core.observability import (
 )
 from app.core.representations import representation_key
 
-CACHED_PATH_PREFIX = "/v1"
+CACHED_PATH_PREFIX = API_PREFIX
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ class ResponseCacheMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
+            or scope["method"] not in DATA_READ_METHODS
             or not scope["path"].startswith(CACHED_PATH_PREFIX)
         ):
             await self.app(scope, receive, send)

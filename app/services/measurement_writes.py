@@ -15,7 +15,6 @@ Versions. Replacing a measurement keeps the replaced version as a MeasurementRev
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,43 +25,19 @@ from sqlmodel import Session, select
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
 from app.core.etags import if_match_matches, if_none_match_matches
+from app.core.periods import Period, parse_period
 from app.models import Measurement, MeasurementRevision, Metric
 from app.schemas import TEXT_LIMITS, MeasurementIn
-from app.services.indicators import MeasurementView, require_metric_record
+from app.services.indicators import (
+    MeasurementView,
+    effective_source,
+    require_metric_record,
+    stored_source,
+)
 from app.services.validation import bad_request, parse_body
 from app.services.write_support import lock_metric, utc_now
 
-_PERIOD = re.compile(r"([0-9]{4})(?:([-–])([0-9]{4}))?")
-MIN_YEAR, MAX_YEAR = 1900, 2100
 CHANGED_MEANWHILE = "The measurement changed meanwhile; GET it again and retry."
-
-
-@dataclass(frozen=True)
-class Period:
-    text: str
-    period_type: str
-    start: int
-    end: int
-
-
-def parse_period(text: str) -> Period | str:
-    """A period as the report prints it, or the reason it is not one."""
-    match = _PERIOD.fullmatch(text)
-    if match is None:
-        return "not a period like 2021, 2018-2019 (school year) or 2014–2018"
-    start = int(match.group(1))
-    end = int(match.group(3) or start)
-    if not (MIN_YEAR <= start <= MAX_YEAR and MIN_YEAR <= end <= MAX_YEAR):
-        return f"years must be between {MIN_YEAR} and {MAX_YEAR}"
-    if end <= start and match.group(3):
-        return "a period must end after it starts"
-    if start == end:
-        period_type = "year"
-    elif end == start + 1:
-        period_type = "schoolYear"  # as the seed reads 2018-2019
-    else:
-        period_type = "multiYear"
-    return Period(text=text, period_type=period_type, start=start, end=end)
 
 
 @dataclass
@@ -99,13 +74,7 @@ def measurement_etag(measurement: Measurement) -> str:
 
 
 def _effective_source(measurement: Measurement, metric: Metric) -> str | None:
-    return measurement.source or metric.source
-
-
-def _stored_source(source: str | None, metric: Metric) -> str | None:
-    # The seed stores a source only where it differs from the metric's; writes do the same, so
-    # one figure cannot exist twice as "the metric's source" and as that source spelt out.
-    return None if source is None or source == metric.source else source
+    return effective_source(measurement.source, metric.source)
 
 
 def _figures(session: Session, metric: Metric, period: Period) -> list[Measurement]:
@@ -191,7 +160,7 @@ def list_revisions(
             version=revision.version,
             current=False,
             record=revision,
-            source=revision.source or metric.source,
+            source=effective_source(revision.source, metric.source),
             replaced_at=revision.replaced_at,
             replaced_by=revision.replaced_by,
         )
@@ -322,7 +291,7 @@ def record_measurement(
             )
         if measurement is not None and preconditions.if_match is None:
             raise ProblemError(428, "Replacing a measurement needs If-Match with its current ETag.")
-    stored_source = _stored_source(fields.source, metric)
+    source_to_store = stored_source(fields.source, metric.source)
     if measurement is None:
         measurement = Measurement(
             metric_code=metric.code,
@@ -333,7 +302,7 @@ def record_measurement(
             value=fields.value,
             value_text=fields.value_text,
             status=fields.status,
-            source=stored_source,
+            source=source_to_store,
             footnote=fields.footnote,
             line=fields.line,
             version=1,

@@ -18,6 +18,7 @@ from app.api.deps import (
 from app.api.json_body import read_json_body
 from app.api.security import WriterDep
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import (
     MAX_ID,
@@ -34,7 +35,8 @@ from app.services import goals, milestones, status_writes
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=RepresentationRoute)
 
 StatusYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Goals with a status update in this year.")
+    int | None,
+    Query(ge=MIN_YEAR, le=MAX_YEAR, description="Goals with a status update in this year."),
 ]
 AsOf = Annotated[
     IsoDate | None,

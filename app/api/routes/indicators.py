@@ -12,6 +12,7 @@ from app.api.deps import (
     UrlsDep,
     cursor_query,
 )
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import IndicatorCollection, IndicatorOut
 from app.services import indicators
@@ -20,11 +21,17 @@ router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=Repres
 
 MeasuredYear = Annotated[
     int | None,
-    Query(ge=1900, le=2100, description="Indicators with a measurement whose period covers it."),
+    Query(
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Indicators with a measurement whose period covers it.",
+    ),
 ]
 DetailYear = Annotated[
     int | None,
-    Query(ge=1900, le=2100, description="Only the measurements whose period covers this year."),
+    Query(
+        ge=MIN_YEAR, le=MAX_YEAR, description="Only the measurements whose period covers this year."
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from app.api.deps import (
     cursor_query,
     literal_alternatives,
 )
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import MilestoneBody, MilestoneCollection, MilestoneKind
 from app.services import milestones
@@ -22,17 +23,25 @@ router = APIRouter(prefix="/milestones", tags=["milestones"], route_class=Repres
 
 GoalFilter = code_list("goal", GOAL_CODE, "Goal code, e.g. `C4`.")
 MilestoneYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Milestones dated in this year.")
+    int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Milestones dated in this year.")
 ]
 MilestoneYearFrom = Annotated[
     int | None,
     Query(
-        alias="yearFrom", ge=1900, le=2100, description="Milestones dated in or after this year."
+        alias="yearFrom",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Milestones dated in or after this year.",
     ),
 ]
 MilestoneYearTo = Annotated[
     int | None,
-    Query(alias="yearTo", ge=1900, le=2100, description="Milestones dated in or before this year."),
+    Query(
+        alias="yearTo",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Milestones dated in or before this year.",
+    ),
 ]
 KindFilter = code_list("kind", literal_alternatives(MilestoneKind), "Kind of step.")
 BodyFilter = code_list(

@@ -12,6 +12,7 @@ from app.api.deps import (
     cursor_query,
 )
 from app.api.routes.milestones import GoalFilter
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import TargetCollection
 from app.services import targets
@@ -19,7 +20,8 @@ from app.services import targets
 router = APIRouter(prefix="/targets", tags=["targets"], route_class=RepresentationRoute)
 
 DeadlineYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Targets whose deadline falls in this year.")
+    int | None,
+    Query(ge=MIN_YEAR, le=MAX_YEAR, description="Targets whose deadline falls in this year."),
 ]
 HasMetric = Annotated[
     bool | None,
