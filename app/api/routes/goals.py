@@ -69,7 +69,7 @@ def list_goals(
         cursor=cursor,
         as_of=as_of,
     )
-    return presenters.goal_collection(urls, page)
+    return presenters.collection(urls, page, presenters.goal, GoalCollection)
 
 
 @router.get(
@@ -93,7 +93,7 @@ def list_goal_statuses(
     cursor: cursor_query(goals.STATUS_ORDER) = None,
 ) -> StatusCollection:
     page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
-    return presenters.status_collection(urls, page)
+    return presenters.collection(urls, page, presenters.status_update, StatusCollection)
 
 
 @router.get(
@@ -109,7 +109,7 @@ def list_goal_milestones(
     cursor: cursor_query(milestones.MILESTONE_ORDER) = None,
 ) -> MilestoneCollection:
     page = milestones.list_goal_milestones(session, code, page_size=page_size, cursor=cursor)
-    return presenters.milestone_collection(urls, page)
+    return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)
 
 
 @router.post(

@@ -47,7 +47,7 @@ def list_indicators(
     page = indicators.list_indicators(
         session, perspective=perspective, year=year, page_size=page_size, cursor=cursor
     )
-    return presenters.indicator_collection(urls, page)
+    return presenters.collection(urls, page, presenters.indicator, IndicatorCollection)
 
 
 @router.get(

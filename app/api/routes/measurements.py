@@ -52,4 +52,4 @@ def list_measurements(
         page_size=page_size,
         cursor=cursor,
     )
-    return presenters.measurement_collection(urls, page)
+    return presenters.collection(urls, page, presenters.measurement, MeasurementCollection)

@@ -77,7 +77,7 @@ def list_metrics(
         page_size=page_size,
         cursor=cursor,
     )
-    return presenters.metric_collection(urls, page)
+    return presenters.collection(urls, page, presenters.metric, MetricCollection)
 
 
 @router.get("/{code}", response_model=MetricOut, summary="One metric with its series")
@@ -113,7 +113,7 @@ def list_metric_measurements(
         page_size=page_size,
         cursor=cursor,
     )
-    return presenters.measurement_collection(urls, page)
+    return presenters.collection(urls, page, presenters.measurement, MeasurementCollection)
 
 
 @router.get(

@@ -82,4 +82,4 @@ def list_milestones(
         page_size=page_size,
         cursor=cursor,
     )
-    return presenters.milestone_collection(urls, page)
+    return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)

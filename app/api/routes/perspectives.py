@@ -24,7 +24,7 @@ def list_perspectives(
     cursor: cursor_query(perspectives.PERSPECTIVE_ORDER) = None,
 ) -> PerspectiveCollection:
     page = perspectives.list_perspectives(session, page_size=page_size, cursor=cursor)
-    return presenters.perspective_collection(urls, page)
+    return presenters.collection(urls, page, presenters.perspective, PerspectiveCollection)
 
 
 @router.get("/{code}", response_model=PerspectiveOut, summary="One perspective, by code or slug")

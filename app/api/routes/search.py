@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from app import schemas
+from app.api import presenters
 from app.api.deps import (
     PageSize,
     PerspectiveFilter,
@@ -84,10 +85,7 @@ def search_resources(
 
 
 def search_results(urls: Urls, page: Page[search.SearchHit]) -> schemas.SearchResultCollection:
-    return schemas.SearchResultCollection(
-        items=[_result(urls, hit) for hit in page.items],
-        links_=urls.collection_links(page),
-    )
+    return presenters.collection(urls, page, _result, schemas.SearchResultCollection)
 
 
 def _result(urls: Urls, hit: search.SearchHit) -> schemas.SearchResultOut:

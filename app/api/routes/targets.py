@@ -59,4 +59,4 @@ def list_targets(
         page_size=page_size,
         cursor=cursor,
     )
-    return presenters.target_collection(urls, page)
+    return presenters.collection(urls, page, presenters.target, TargetCollection)

@@ -18,9 +18,8 @@ def list_units(
     page_size: PageSize = DEFAULT_PAGE,
     cursor: cursor_query(units.UNIT_ORDER) = None,
 ) -> UnitCollection:
-    return presenters.unit_collection(
-        urls, units.list_units(session, page_size=page_size, cursor=cursor)
-    )
+    page = units.list_units(session, page_size=page_size, cursor=cursor)
+    return presenters.collection(urls, page, presenters.unit, UnitCollection)
 
 
 @router.get("/{code}", response_model=UnitOut, summary="One unit of the vocabulary")
