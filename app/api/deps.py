@@ -1,6 +1,7 @@
 """Query parameters shared by several routes, and the check for unknown parameters."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, get_args
 
 from annotated_types import MaxLen
@@ -51,6 +52,24 @@ def cursor_query(sort_columns) -> object:
             description="Opaque position from a `next` link; do not build it yourself.",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a collection: how many items, after which position (None: the first)."""
+
+    page_size: int
+    cursor: str | None
+
+
+def paging_query(sort_columns, default_size: int = DEFAULT_PAGE_SIZE) -> object:
+    """`pageSize` and `cursor` of a collection sorted by `sort_columns`, as one dependency."""
+    cursor_type = cursor_query(sort_columns)
+
+    def page_request(page_size: PageSize = default_size, cursor: cursor_type = None) -> PageRequest:
+        return PageRequest(page_size=page_size, cursor=cursor)
+
+    return Annotated[PageRequest, Depends(page_request)]
 
 
 Year = Annotated[
@@ -156,6 +175,30 @@ MeasurementStatusFilter = code_list(
     literal_alternatives(MeasurementStatus),
     "Measurement status: " + ", ".join(f"`{v}`" for v in get_args(MeasurementStatus)) + ".",
 )
+
+
+@dataclass(frozen=True)
+class MeasurementFilters:
+    """The filters every list of measurements takes."""
+
+    year: int | None
+    year_from: int | None
+    year_to: int | None
+    status: list[str] | None
+
+
+def _measurement_filters(
+    year: Year = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    status: MeasurementStatusFilter = None,
+) -> MeasurementFilters:
+    return MeasurementFilters(year=year, year_from=year_from, year_to=year_to, status=status)
+
+
+MeasurementFiltersDep = Annotated[MeasurementFilters, Depends(_measurement_filters)]
+
+
 ProgressFilter = code_list(
     "progress",
     literal_alternatives(Progress),
@@ -168,9 +211,6 @@ SearchTypeFilter = code_list(
     literal_alternatives(SearchType),
     "Only these kinds of resource: " + ", ".join(f"`{v}`" for v in get_args(SearchType)) + ".",
 )
-
-
-DEFAULT_PAGE = DEFAULT_PAGE_SIZE
 
 
 def reject_unknown_query_parameters(request: Request) -> None:

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import mimeparse
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
@@ -320,7 +321,7 @@ class RepresentationRoute(APIRoute):
         one_row = self.csv_one_row
         offers = [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] if columns is not None else [JSON_MEDIA_TYPE]
 
-        paged = any(param.alias == "pageSize" for param in self.dependant.query_params)
+        paged = any(param.alias == "pageSize" for param in get_flat_params(self.dependant))
 
         async def negotiating_handler(request: Request) -> Response:
             if request.method not in DATA_READ_METHODS:

@@ -4,16 +4,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     GoalPath,
-    PageSize,
     PerspectiveFilter,
     ProgressFilter,
     SessionDep,
     TextLimitsDep,
     UrlsDep,
     Year,
-    cursor_query,
+    paging_query,
 )
 from app.api.json_body import read_json_body
 from app.api.security import WriterDep
@@ -53,20 +51,19 @@ AsOf = Annotated[
 def list_goals(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(goals.GOAL_ORDER),
     perspective: PerspectiveFilter = None,
     year: StatusYear = None,
     progress: ProgressFilter = None,
     as_of: AsOf = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(goals.GOAL_ORDER) = None,
 ) -> GoalCollection:
     page = goals.list_goals(
         session,
         perspective=perspective,
         year=year,
         progress=progress,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
         as_of=as_of,
     )
     return presenters.collection(urls, page, presenters.goal, GoalCollection)
@@ -88,11 +85,12 @@ def list_goal_statuses(
     code: GoalPath,
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(goals.STATUS_ORDER),
     year: Year = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(goals.STATUS_ORDER) = None,
 ) -> StatusCollection:
-    page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
+    page = goals.list_statuses(
+        session, code, year=year, page_size=paging.page_size, cursor=paging.cursor
+    )
     return presenters.collection(urls, page, presenters.status_update, StatusCollection)
 
 
@@ -105,10 +103,11 @@ def list_goal_milestones(
     code: GoalPath,
     session: SessionDep,
     urls: UrlsDep,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(milestones.MILESTONE_ORDER) = None,
+    paging: paging_query(milestones.MILESTONE_ORDER),
 ) -> MilestoneCollection:
-    page = milestones.list_goal_milestones(session, code, page_size=page_size, cursor=cursor)
+    page = milestones.list_goal_milestones(
+        session, code, page_size=paging.page_size, cursor=paging.cursor
+    )
     return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)
 
 

@@ -4,13 +4,11 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     IndicatorPath,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
@@ -39,13 +37,16 @@ DetailYear = Annotated[
 def list_indicators(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(indicators.INDICATOR_ORDER),
     perspective: PerspectiveFilter = None,
     year: MeasuredYear = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(indicators.INDICATOR_ORDER) = None,
 ) -> IndicatorCollection:
     page = indicators.list_indicators(
-        session, perspective=perspective, year=year, page_size=page_size, cursor=cursor
+        session,
+        perspective=perspective,
+        year=year,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
     return presenters.collection(urls, page, presenters.indicator, IndicatorCollection)
 

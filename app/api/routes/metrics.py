@@ -4,22 +4,18 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     IndicatorFilter,
-    MeasurementStatusFilter,
+    MeasurementFiltersDep,
     MetricPath,
-    PageSize,
     PeriodPath,
     PerspectiveFilter,
     SessionDep,
     TextLimitsDep,
     UrlsDep,
     Year,
-    YearFrom,
-    YearTo,
     code_list,
-    cursor_query,
     literal_alternatives,
+    paging_query,
 )
 from app.api.json_body import read_json_body
 from app.api.security import WriterDep
@@ -63,19 +59,18 @@ ETAG_HEADER = {
 def list_metrics(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(indicators.METRIC_ORDER),
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
     assessment: AssessmentFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(indicators.METRIC_ORDER) = None,
 ) -> MetricCollection:
     page = indicators.list_metrics(
         session,
         perspective=perspective,
         indicator=indicator,
         assessment=assessment,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
     return presenters.collection(urls, page, presenters.metric, MetricCollection)
 
@@ -96,22 +91,18 @@ def list_metric_measurements(
     code: MetricPath,
     session: SessionDep,
     urls: UrlsDep,
-    year: Year = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    status: MeasurementStatusFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(measurements.MEASUREMENT_ORDER) = None,
+    filters: MeasurementFiltersDep,
+    paging: paging_query(measurements.MEASUREMENT_ORDER),
 ) -> MeasurementCollection:
     page = measurements.list_metric_measurements(
         session,
         code,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        status=status,
-        page_size=page_size,
-        cursor=cursor,
+        year=filters.year,
+        year_from=filters.year_from,
+        year_to=filters.year_to,
+        status=filters.status,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
     return presenters.collection(urls, page, presenters.measurement, MeasurementCollection)
 

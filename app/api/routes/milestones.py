@@ -4,15 +4,13 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     GOAL_CODE,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
     code_list,
-    cursor_query,
     literal_alternatives,
+    paging_query,
 )
 from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
@@ -47,7 +45,6 @@ KindFilter = code_list("kind", literal_alternatives(MilestoneKind), "Kind of ste
 BodyFilter = code_list(
     "body", literal_alternatives(MilestoneBody), "Body that takes the step (or is briefed)."
 )
-MilestoneCursor = cursor_query(milestones.MILESTONE_ORDER)
 
 
 @router.get(
@@ -60,6 +57,7 @@ MilestoneCursor = cursor_query(milestones.MILESTONE_ORDER)
 def list_milestones(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(milestones.MILESTONE_ORDER),
     perspective: PerspectiveFilter = None,
     goal: GoalFilter = None,
     year: MilestoneYear = None,
@@ -67,8 +65,6 @@ def list_milestones(
     year_to: MilestoneYearTo = None,
     kind: KindFilter = None,
     body: BodyFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: MilestoneCursor = None,
 ) -> MilestoneCollection:
     page = milestones.list_milestones(
         session,
@@ -79,7 +75,7 @@ def list_milestones(
         year_to=year_to,
         kind=kind,
         body=body,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
     return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)

@@ -5,12 +5,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from app import schemas
 from app.api import presenters
 from app.api.deps import (
-    PageSize,
     PerspectiveFilter,
     SearchTypeFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.api.presenters import Urls
 from app.core.config import Settings
@@ -54,6 +53,7 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
 def search_resources(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(search.SEARCH_ORDER, default_size=20),
     q: Annotated[
         str,
         Query(
@@ -69,16 +69,14 @@ def search_resources(
     limits: Annotated[search.SearchLimits, Depends(get_search_limits)],
     perspective: PerspectiveFilter = None,
     type_: SearchTypeFilter = None,
-    page_size: PageSize = 20,
-    cursor: cursor_query(search.SEARCH_ORDER) = None,
 ) -> schemas.SearchResultCollection:
     page = search.search(
         session,
         q,
         perspective=perspective,
         kind=type_,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
         limits=limits,
     )
     return search_results(urls, page)

@@ -4,12 +4,10 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.api.routes.milestones import GoalFilter
 from app.core.periods import MAX_YEAR, MIN_YEAR
@@ -43,12 +41,11 @@ HasMetric = Annotated[
 def list_targets(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(targets.TARGET_ORDER),
     perspective: PerspectiveFilter = None,
     goal: GoalFilter = None,
     year: DeadlineYear = None,
     has_metric: HasMetric = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(targets.TARGET_ORDER) = None,
 ) -> TargetCollection:
     page = targets.list_targets(
         session,
@@ -56,7 +53,7 @@ def list_targets(
         goal=goal,
         year=year,
         has_metric=has_metric,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
     return presenters.collection(urls, page, presenters.target, TargetCollection)
