@@ -12,7 +12,7 @@ from app.core.conformance import API_PREFIX
 from app.models import Milestone, Perspective, Unit
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
-from app.services.measurement_writes import MeasurementDetail, RevisionView
+from app.services.measurement_reads import MeasurementDetail, RevisionView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
 from app.services.summary import Summary

@@ -30,7 +30,7 @@ from app.schemas import (
     MetricCollection,
     MetricOut,
 )
-from app.services import indicators, measurement_writes, measurements
+from app.services import indicators, measurement_reads, measurement_writes, measurements
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
@@ -124,7 +124,7 @@ def get_measurement(
     response: Response,
     source: SourceAddress = None,
 ) -> MeasurementDetailOut:
-    detail = measurement_writes.get_measurement(session, code, period, source)
+    detail = measurement_reads.get_measurement(session, code, period, source)
     response.headers["ETag"] = detail.etag
     return presenters.measurement_detail(urls, detail)
 
@@ -142,7 +142,7 @@ def list_measurement_revisions(
     urls: UrlsDep,
     source: SourceAddress = None,
 ) -> MeasurementRevisionCollection:
-    revisions = measurement_writes.list_revisions(session, code, period, source)
+    revisions = measurement_reads.list_revisions(session, code, period, source)
     return presenters.measurement_revisions(urls, revisions)
 
 
