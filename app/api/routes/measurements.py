@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from fastapi import APIRouter
 
 from app.api import presenters
@@ -36,10 +38,7 @@ def list_measurements(
         perspective=perspective,
         indicator=indicator,
         metric=metric,
-        year=filters.year,
-        year_from=filters.year_from,
-        year_to=filters.year_to,
-        status=filters.status,
+        **asdict(filters),
         page_size=paging.page_size,
         cursor=paging.cursor,
     )

@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -97,10 +98,7 @@ def list_metric_measurements(
     page = measurements.list_metric_measurements(
         session,
         code,
-        year=filters.year,
-        year_from=filters.year_from,
-        year_to=filters.year_to,
-        status=filters.status,
+        **asdict(filters),
         page_size=paging.page_size,
         cursor=paging.cursor,
     )
