@@ -111,16 +111,19 @@ def measurement_detail(metric: Metric, measurement: Measurement) -> MeasurementD
     )
 
 
-def _check_source_parameter(source: str | None) -> None:
+def source_parameter_problems(source: str | None) -> list[dict[str, str]]:
+    """What is wrong with the `source` of an address (an absent one names no source)."""
     if source is not None and not source.strip():
-        raise bad_request([{"name": "source", "reason": "must not be empty"}])
+        return [{"name": "source", "reason": "must not be empty"}]
+    return []
 
 
 def get_measurement(
     session: Session, code: str, period: str, source: str | None
 ) -> MeasurementDetail:
     metric = require_metric_record(session, code)
-    _check_source_parameter(source)
+    if problems := source_parameter_problems(source):
+        raise bad_request(problems)
     parsed = parse_period(period)
     measurement = None if isinstance(parsed, str) else find_figure(session, metric, parsed, source)
     if measurement is None:

@@ -26,6 +26,7 @@ from app.services.measurement_reads import (
     find_figure,
     measurement_detail,
     measurement_etag,
+    source_parameter_problems,
 )
 from app.services.validation import bad_request, parse_body
 from app.services.write_support import lock_metric, utc_now
@@ -78,8 +79,7 @@ def put_measurement_from_request(
     period = parse_period(period_text)
     if isinstance(period, str):
         problems.insert(0, {"name": "period", "reason": period})
-    if source_parameter is not None and not source_parameter.strip():
-        problems.append({"name": "source", "reason": "must not be empty"})
+    problems.extend(source_parameter_problems(source_parameter))
     if body is not None and source_parameter and body.source and body.source != source_parameter:
         problems.append(
             {"name": "source", "reason": "the body's source differs from the `source` parameter"}
