@@ -33,7 +33,8 @@ from app.api.routes import (
 )
 from app.core.caching import HttpCachingMiddleware
 from app.core.config import Settings, get_settings
-from app.core.conformance import DocsSecurityMiddleware, ReadPreflightMiddleware
+from app.core.conformance import API_PREFIX, DocsSecurityMiddleware
+from app.core.cors import ReadPreflightMiddleware
 from app.core.database_errors import install_database_error_handlers
 from app.core.errors import install_problem_handlers
 from app.core.http import ResponseConventionsMiddleware
@@ -44,8 +45,6 @@ from app.core.rate_limit import WriteLimits
 from app.core.response_cache import ResponseCacheMiddleware
 from app.core.write_http import WriteConventionsMiddleware
 from app.db import get_engine
-
-API_PREFIX = "/v1"
 
 DESCRIPTION = (
     "Read API for the Maastricht coalition agreement 2018-2022 progress report "

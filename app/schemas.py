@@ -2,7 +2,7 @@
 
 import re
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -56,6 +56,8 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}),
 ]
 
+Item = TypeVar("Item", bound=BaseModel)
+
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
@@ -76,6 +78,13 @@ class CollectionLinks(ApiModel):
         exclude_if=_is_none,
         description="The next page; absent on the last page.",
     )
+
+
+class Collection(ApiModel, Generic[Item]):
+    """One page of a collection; each collection names its own subclass (its schema's name)."""
+
+    items: list[Item]
+    links_: CollectionLinks = Field(alias="_links")
 
 
 class InvalidParam(ApiModel):
@@ -143,9 +152,8 @@ class PerspectiveOut(ApiModel):
     links_: PerspectiveLinks = Field(alias="_links")
 
 
-class PerspectiveCollection(ApiModel):
-    items: list[PerspectiveOut]
-    links_: CollectionLinks = Field(alias="_links")
+class PerspectiveCollection(Collection[PerspectiveOut]):
+    pass
 
 
 # --- goals and statuses -------------------------------------------------------------------
@@ -188,9 +196,8 @@ class StatusUpdateOut(ApiModel):
     links_: StatusLinks = Field(alias="_links")
 
 
-class StatusCollection(ApiModel):
-    items: list[StatusUpdateOut]
-    links_: CollectionLinks = Field(alias="_links")
+class StatusCollection(Collection[StatusUpdateOut]):
+    pass
 
 
 class GoalReference(ApiModel):
@@ -221,9 +228,8 @@ class GoalOut(ApiModel):
     links_: GoalLinks = Field(alias="_links")
 
 
-class GoalCollection(ApiModel):
-    items: list[GoalOut]
-    links_: CollectionLinks = Field(alias="_links")
+class GoalCollection(Collection[GoalOut]):
+    pass
 
 
 # --- indicators, metrics, measurements ----------------------------------------------------
@@ -261,9 +267,8 @@ class MeasurementOut(ApiModel):
         return value
 
 
-class MeasurementCollection(ApiModel):
-    items: list[MeasurementOut]
-    links_: CollectionLinks = Field(alias="_links")
+class MeasurementCollection(Collection[MeasurementOut]):
+    pass
 
 
 class MetricLinks(ApiModel):
@@ -339,9 +344,8 @@ class MetricOut(ApiModel):
     links_: MetricLinks = Field(alias="_links")
 
 
-class MetricCollection(ApiModel):
-    items: list[MetricOut]
-    links_: CollectionLinks = Field(alias="_links")
+class MetricCollection(Collection[MetricOut]):
+    pass
 
 
 class IndicatorLinks(ApiModel):
@@ -360,9 +364,8 @@ class IndicatorOut(ApiModel):
     links_: IndicatorLinks = Field(alias="_links")
 
 
-class IndicatorCollection(ApiModel):
-    items: list[IndicatorOut]
-    links_: CollectionLinks = Field(alias="_links")
+class IndicatorCollection(Collection[IndicatorOut]):
+    pass
 
 
 # --- units, milestones, targets -------------------------------------------------------------
@@ -379,9 +382,8 @@ class UnitOut(ApiModel):
     links_: SelfLinks = Field(alias="_links")
 
 
-class UnitCollection(ApiModel):
-    items: list[UnitOut]
-    links_: CollectionLinks = Field(alias="_links")
+class UnitCollection(Collection[UnitOut]):
+    pass
 
 
 PARTIAL_DATE_DESCRIPTION = (
@@ -415,9 +417,8 @@ class MilestoneOut(ApiModel):
     links_: MilestoneLinks = Field(alias="_links")
 
 
-class MilestoneCollection(ApiModel):
-    items: list[MilestoneOut]
-    links_: CollectionLinks = Field(alias="_links")
+class MilestoneCollection(Collection[MilestoneOut]):
+    pass
 
 
 class LatestMeasurement(ApiModel):
@@ -474,9 +475,8 @@ class TargetOut(ApiModel):
         return value
 
 
-class TargetCollection(ApiModel):
-    items: list[TargetOut]
-    links_: CollectionLinks = Field(alias="_links")
+class TargetCollection(Collection[TargetOut]):
+    pass
 
 
 # --- progress summaries -------------------------------------------------------------------
@@ -517,9 +517,8 @@ class SummaryOut(ApiModel):
     links_: SummaryLinks = Field(alias="_links")
 
 
-class SummaryHistory(ApiModel):
+class SummaryHistory(Collection[SummaryOut]):
     items: list[SummaryOut] = Field(description="One summary per status date, oldest first.")
-    links_: CollectionLinks = Field(alias="_links")
 
 
 # --- landing ------------------------------------------------------------------------------
@@ -737,11 +736,8 @@ class MeasurementRevisionOut(ApiModel):
         return value
 
 
-class MeasurementRevisionCollection(ApiModel):
+class MeasurementRevisionCollection(Collection[MeasurementRevisionOut]):
     """Every version of one measurement, oldest first; the last one is current."""
-
-    items: list[MeasurementRevisionOut]
-    links_: CollectionLinks = Field(alias="_links")
 
 
 # --- search -------------------------------------------------------------------------------
@@ -766,9 +762,8 @@ class SearchResultOut(ApiModel):
     links_: SearchResultLinks = Field(alias="_links")
 
 
-class SearchResultCollection(ApiModel):
-    items: list[SearchResultOut]
-    links_: CollectionLinks = Field(alias="_links")
+class SearchResultCollection(Collection[SearchResultOut]):
+    pass
 
 
 # --- bulk export --------------------------------------------------------------------------

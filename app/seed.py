@@ -7,17 +7,13 @@ written later through the API is never removed by a re-seed.
 """
 
 import csv
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, SQLModel, select
 
-from app.core.partial_dates import DatePrecision, check_first_day
 from app.models import (
     Goal,
     GoalCrossReference,
@@ -31,205 +27,24 @@ from app.models import (
     Target,
     Unit,
 )
-from app.schemas import MilestoneBody, MilestoneKind, TargetSource
+from app.seed_records import (
+    GoalRecord,
+    IndicatorRecord,
+    MeasurementRecord,
+    MilestoneRecord,
+    PerspectiveRecord,
+    PolarityRecord,
+    SeedData,
+    SeedModel,
+    StatusRecord,
+    TargetRecord,
+    UnitRecord,
+)
 from app.services.milestones import milestone_row
-
-Progress = Literal["achieved", "inProgress", "delayed", "discontinued", "seeOther"]
-PeriodType = Literal["year", "schoolYear", "multiYear"]
-MeasurementStatus = Literal["final", "provisional", "notAvailable", "pending", "notReliable"]
-UnitCode = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$", max_length=50)]
-Polarity = Literal["higherIsBetter", "lowerIsBetter"]
-NonEmpty = Annotated[str, Field(min_length=1)]
-# A field called `date` cannot be annotated with the name `date` in its own class.
-IsoDate = date
 
 
 class SeedFormatError(Exception):
     """The seed files do not match the format in seed/README.md."""
-
-
-class _SeedModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class PerspectiveRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^[A-Z]$")]
-    number: NonEmpty
-    name: NonEmpty
-    slug: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-    description: NonEmpty
-
-
-class StatusRecord(_SeedModel):
-    as_of: date
-    as_of_label: NonEmpty
-    text: NonEmpty
-    source: str | None = None
-    shared_with: list[str] = []
-    progress: Progress | None = None
-    progress_evidence: str | None = None
-
-
-class GoalRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^[A-Z][1-9][0-9]*$")]
-    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
-    order: Annotated[int, Field(ge=1)]
-    text: NonEmpty
-    cross_references: list[str] = []
-    links: list[NonEmpty] = []
-    statuses: list[StatusRecord] = []
-
-    @model_validator(mode="after")
-    def _code_belongs_to_perspective(self) -> "GoalRecord":
-        if not self.code.startswith(self.perspective_code):
-            raise ValueError(f"goal {self.code} is not in perspective {self.perspective_code}")
-        return self
-
-
-class MetricRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
-    name: NonEmpty
-    breakdown: str | None = None
-    unit: UnitCode
-    source: str | None = None
-    notes: list[str] = []
-    line: int | None = None
-
-
-class PolarityRecord(_SeedModel):
-    """The editorial polarity reading of one metric (seed/polarity.tsv, see seed/README.md)."""
-
-    metric: Annotated[str, Field(pattern=r"^M[0-9]+\.[0-9]+$")]
-    polarity: Polarity | None
-    reason: NonEmpty
-    evidence: NonEmpty
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_polarity_is_null(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("polarity") == "":
-            return {**data, "polarity": None}
-        return data
-
-
-class IndicatorRecord(_SeedModel):
-    code: Annotated[str, Field(pattern=r"^M[0-9]+$")]
-    perspective_code: Annotated[str, Field(pattern=r"^[A-Z]$")]
-    name: NonEmpty
-    note: str | None = None
-    metrics: list[MetricRecord] = []
-
-    @model_validator(mode="after")
-    def _metric_codes_extend_indicator_code(self) -> "IndicatorRecord":
-        for metric in self.metrics:
-            if not metric.code.startswith(self.code + "."):
-                raise ValueError(f"metric {metric.code} does not belong to {self.code}")
-        return self
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
-class MeasurementRecord(_SeedModel):
-    metric_code: NonEmpty
-    period: NonEmpty
-    period_type: PeriodType
-    period_start: Annotated[int, Field(ge=1900, le=2100)]
-    period_end: Annotated[int, Field(ge=1900, le=2100)]
-    value: float | None
-    value_text: str | None
-    status: MeasurementStatus
-    source: str | None
-    footnote: str | None
-    line: int | None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_cells_are_null(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {key: _blank_to_none(value) for key, value in data.items()}
-        return data
-
-    @model_validator(mode="after")
-    def _period_is_consistent(self) -> "MeasurementRecord":
-        if self.period_start > self.period_end:
-            raise ValueError(f"period {self.period} starts after it ends")
-        years = [int(year) for year in re.findall(r"[0-9]{4}", self.period)]
-        if years and (years[0] != self.period_start or years[-1] != self.period_end):
-            raise ValueError(
-                f"period {self.period} does not match {self.period_start}..{self.period_end}"
-            )
-        return self
-
-
-class UnitRecord(_SeedModel):
-    code: UnitCode
-    label_nl: NonEmpty
-    label_en: NonEmpty
-    ucum: Annotated[str, Field(min_length=1, max_length=50)] | None
-    description: NonEmpty
-
-
-class MilestoneFields(_SeedModel):
-    """A milestone as a status carries it (seed, import and the write API share it)."""
-
-    date: IsoDate
-    date_precision: DatePrecision
-    kind: MilestoneKind
-    body: MilestoneBody | None = None
-    quote: NonEmpty
-
-    @model_validator(mode="after")
-    def _date_matches_precision(self) -> "MilestoneFields":
-        check_first_day(self.date, self.date_precision)
-        return self
-
-
-class MilestoneRecord(MilestoneFields):
-    goal_code: NonEmpty
-    # The status it comes from: the seeded status of this goal with this date and source.
-    as_of: date
-    source: str | None
-
-
-class TargetRecord(_SeedModel):
-    goal_code: NonEmpty
-    source: TargetSource
-    # For source=status: the status the quote comes from (goal, asOf and its source).
-    as_of: date | None = None
-    status_source: str | None = None
-    quote: NonEmpty
-    value: float | None
-    unit: UnitCode | None
-    deadline: date | None
-    deadline_precision: DatePrecision | None
-    metric_code: str | None = None
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "TargetRecord":
-        if (self.deadline is None) != (self.deadline_precision is None):
-            raise ValueError("deadline and deadlinePrecision go together")
-        if self.deadline is not None:
-            check_first_day(self.deadline, self.deadline_precision)
-        if self.value is not None and self.unit is None:
-            raise ValueError("a value needs a unit")
-        if (self.source == "status") != (self.as_of is not None):
-            raise ValueError("asOf names the status of a source=status target, and only then")
-        return self
-
-
-@dataclass
-class SeedData:
-    perspectives: list[PerspectiveRecord]
-    goals: list[GoalRecord]
-    indicators: list[IndicatorRecord]
-    measurements: list[MeasurementRecord]
-    units: list[UnitRecord] = field(default_factory=list)
-    milestones: list[MilestoneRecord] = field(default_factory=list)
-    targets: list[TargetRecord] = field(default_factory=list)
-    polarities: list[PolarityRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -269,7 +84,7 @@ def _read_json(path: Path, adapter: TypeAdapter) -> Any:
         raise SeedFormatError(f"{path}: {error}") from error
 
 
-def _read_table(path: Path, model: type[_SeedModel], delimiter: str = ",") -> list[Any]:
+def _read_table(path: Path, model: type[SeedModel], delimiter: str = ",") -> list[Any]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter=delimiter))

@@ -1,6 +1,7 @@
 """Query parameters shared by several routes, and the check for unknown parameters."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, get_args
 
 from annotated_types import MaxLen
@@ -9,8 +10,10 @@ from fastapi._compat.shared import field_annotation_is_sequence
 from pydantic import AfterValidator, StringConstraints
 
 from app.api.presenters import Urls
+from app.core.codes import GOAL_CODE, INDICATOR_CODE, METRIC_CODE, PERSPECTIVE_CODE, whole
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
+from app.core.periods import MAX_YEAR, MIN_YEAR, PERIOD_PATTERN
 from app.db import SessionDep as SessionDep  # the routes' session, re-exported
 from app.schemas import MeasurementStatus, Progress, SearchType
 from app.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, cursor_pattern
@@ -51,36 +54,59 @@ def cursor_query(sort_columns) -> object:
     ]
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a collection: how many items, after which position (None: the first)."""
+
+    page_size: int
+    cursor: str | None
+
+
+def paging_query(sort_columns, default_size: int = DEFAULT_PAGE_SIZE) -> object:
+    """`pageSize` and `cursor` of a collection sorted by `sort_columns`, as one dependency."""
+    cursor_type = cursor_query(sort_columns)
+
+    def page_request(page_size: PageSize = default_size, cursor: cursor_type = None) -> PageRequest:
+        return PageRequest(page_size=page_size, cursor=cursor)
+
+    return Annotated[PageRequest, Depends(page_request)]
+
+
 Year = Annotated[
     int | None,
     Query(
-        ge=1900,
-        le=2100,
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
         description="Calendar year; a measurement matches when its period covers the year.",
     ),
 ]
 YearFrom = Annotated[
     int | None,
-    Query(alias="yearFrom", ge=1900, le=2100, description="Periods ending in or after this year."),
+    Query(
+        alias="yearFrom",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Periods ending in or after this year.",
+    ),
 ]
 YearTo = Annotated[
     int | None,
-    Query(alias="yearTo", ge=1900, le=2100, description="Periods starting in or before this year."),
+    Query(
+        alias="yearTo",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Periods starting in or before this year.",
+    ),
 ]
 
 # --- codes --------------------------------------------------------------------------------
-
-PERSPECTIVE_CODE = r"[A-G]|[a-z]+(?:-[a-z]+)*"
-GOAL_CODE = r"[A-G][1-9][0-9]?"
-INDICATOR_CODE = r"M[1-9][0-9]?"
-METRIC_CODE = r"M[1-9][0-9]?\.[1-9][0-9]?"
 
 
 def code_path(pattern: str, description: str) -> object:
     """A path parameter naming a resource, documented with its pattern. Any other value names
     no resource: 404, like an unknown code of the right form."""
     return Annotated[
-        str, Path(description=description, json_schema_extra={"pattern": f"^(?:{pattern})$"})
+        str, Path(description=description, json_schema_extra={"pattern": whole(pattern)})
     ]
 
 
@@ -88,11 +114,10 @@ PerspectivePath = code_path(PERSPECTIVE_CODE, "Perspective code (`A`..`G`) or sl
 GoalPath = code_path(GOAL_CODE, "Goal code, e.g. `A1`.")
 IndicatorPath = code_path(INDICATOR_CODE, "Indicator code, e.g. `M1`.")
 MetricPath = code_path(METRIC_CODE, "Metric code, e.g. `M1.1`.")
-_YEAR = r"19[0-9]{2}|20[0-9]{2}|2100"
 PeriodPath = code_path(
-    f"(?:{_YEAR})(?:[-–](?:{_YEAR}))?",
+    PERIOD_PATTERN,
     "A period as printed: a year (`2021`) or first and last year joined by a hyphen or an en "
-    "dash (`2018-2019`, `2014–2018`), years 1900..2100.",
+    f"dash (`2018-2019`, `2014–2018`), years {MIN_YEAR}..{MAX_YEAR}.",
 )
 
 
@@ -150,6 +175,30 @@ MeasurementStatusFilter = code_list(
     literal_alternatives(MeasurementStatus),
     "Measurement status: " + ", ".join(f"`{v}`" for v in get_args(MeasurementStatus)) + ".",
 )
+
+
+@dataclass(frozen=True)
+class MeasurementFilters:
+    """The filters every list of measurements takes."""
+
+    year: int | None
+    year_from: int | None
+    year_to: int | None
+    status: list[str] | None
+
+
+def _measurement_filters(
+    year: Year = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    status: MeasurementStatusFilter = None,
+) -> MeasurementFilters:
+    return MeasurementFilters(year=year, year_from=year_from, year_to=year_to, status=status)
+
+
+MeasurementFiltersDep = Annotated[MeasurementFilters, Depends(_measurement_filters)]
+
+
 ProgressFilter = code_list(
     "progress",
     literal_alternatives(Progress),
@@ -162,9 +211,6 @@ SearchTypeFilter = code_list(
     literal_alternatives(SearchType),
     "Only these kinds of resource: " + ", ".join(f"`{v}`" for v in get_args(SearchType)) + ".",
 )
-
-
-DEFAULT_PAGE = DEFAULT_PAGE_SIZE
 
 
 def reject_unknown_query_parameters(request: Request) -> None:

@@ -11,12 +11,11 @@ from pydantic import BaseModel
 
 from app.core.caching import document_caching
 from app.core.conformance import apply_design_rules
-from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.errors import documented_problem, problem_content
 from app.core.operational_docs import document_operational_responses
 from app.schemas import CATALOG_SCHEMA, InvalidParam, Problem
 
 _SCHEMAS_REF = "#/components/schemas/{model}"
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _API_VERSION_HEADER = {"$ref": "#/components/headers/API-Version"}
 
 _ERROR_DESCRIPTIONS = {
@@ -33,14 +32,6 @@ def named_request_schema(model: type[BaseModel]) -> dict[str, str]:
     """A reference to `model` as a named schema, which build_openapi adds to the components."""
     _REQUEST_BODY_MODELS[model.__name__] = model
     return {"$ref": _SCHEMAS_REF.format(model=model.__name__)}
-
-
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": {"API-Version": _API_VERSION_HEADER},
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
-    }
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -146,14 +137,14 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             for response in responses.values():
                 response.setdefault("headers", {})["API-Version"] = _API_VERSION_HEADER
             if operation.get("parameters") and "400" not in responses:
-                responses["400"] = _problem_response(_ERROR_DESCRIPTIONS["400"])
+                responses["400"] = documented_problem(_ERROR_DESCRIPTIONS["400"])
             if any(param["in"] == "path" for param in operation.get("parameters", [])):
-                responses["404"] = _problem_response(_ERROR_DESCRIPTIONS["404"])
-            responses["500"] = _problem_response(_ERROR_DESCRIPTIONS["500"])
+                responses["404"] = documented_problem(_ERROR_DESCRIPTIONS["404"])
+            responses["500"] = documented_problem(_ERROR_DESCRIPTIONS["500"])
             # Routes declare their other errors (401, 409, 412, ...) by status and description.
             for status, response in responses.items():
                 if status >= "400" and "content" not in response:
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+                    response["content"] = problem_content()
     apply_design_rules(document)
     return document
 

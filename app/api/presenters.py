@@ -1,15 +1,18 @@
 """Turn service results into API shapes, adding the hypermedia links."""
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from starlette.datastructures import URL
 
 from app import schemas
+from app.core.conformance import API_PREFIX
 from app.models import Milestone, Perspective, Unit
 from app.services.goals import GoalView, StatusView
 from app.services.indicators import IndicatorView, MeasurementView, MetricView
-from app.services.measurement_writes import MeasurementDetail, RevisionView
+from app.services.measurement_reads import MeasurementDetail, RevisionView
 from app.services.paging import Page
 from app.services.perspectives import PerspectiveView
 from app.services.summary import Summary
@@ -17,7 +20,9 @@ from app.services.targets import TargetView
 from app.services.trends import Trend
 from app.services.write_support import as_utc
 
-API_PREFIX = "/v1"
+View = TypeVar("View")
+Item = TypeVar("Item")
+CollectionShape = TypeVar("CollectionShape", bound=schemas.Collection)
 
 
 class Urls:
@@ -54,6 +59,18 @@ class Urls:
         if page.next_cursor is not None:
             next_link = schemas.Link(href=str(url.include_query_params(cursor=page.next_cursor)))
         return schemas.CollectionLinks(self_=schemas.Link(href=str(url)), next=next_link)
+
+
+def collection(
+    urls: Urls,
+    page: Page[View],
+    present: Callable[[Urls, View], Item],
+    shape: type[CollectionShape],
+) -> CollectionShape:
+    """One page of a collection as `shape`: each item presented, with the page's links."""
+    return shape(
+        items=[present(urls, view) for view in page.items], links_=urls.collection_links(page)
+    )
 
 
 def landing(urls: Urls, name: str, version: str, description: str) -> schemas.Landing:
@@ -152,19 +169,7 @@ def summary(urls: Urls, view: Summary) -> schemas.SummaryOut:
 
 
 def summary_history(urls: Urls, views: list[Summary]) -> schemas.SummaryHistory:
-    return schemas.SummaryHistory(
-        items=[summary(urls, view) for view in views],
-        links_=urls.collection_links(Page(items=views, next_cursor=None)),
-    )
-
-
-def perspective_collection(
-    urls: Urls, page: Page[PerspectiveView]
-) -> schemas.PerspectiveCollection:
-    return schemas.PerspectiveCollection(
-        items=[perspective(urls, view) for view in page.items],
-        links_=urls.collection_links(page),
-    )
+    return collection(urls, Page(items=views, next_cursor=None), summary, schemas.SummaryHistory)
 
 
 def status_update(urls: Urls, view: StatusView) -> schemas.StatusUpdateOut:
@@ -201,13 +206,6 @@ def status_update(urls: Urls, view: StatusView) -> schemas.StatusUpdateOut:
     )
 
 
-def status_collection(urls: Urls, page: Page[StatusView]) -> schemas.StatusCollection:
-    return schemas.StatusCollection(
-        items=[status_update(urls, view) for view in page.items],
-        links_=urls.collection_links(page),
-    )
-
-
 def goal(urls: Urls, view: GoalView) -> schemas.GoalOut:
     record = view.goal
     return schemas.GoalOut(
@@ -231,12 +229,6 @@ def goal(urls: Urls, view: GoalView) -> schemas.GoalOut:
     )
 
 
-def goal_collection(urls: Urls, page: Page[GoalView]) -> schemas.GoalCollection:
-    return schemas.GoalCollection(
-        items=[goal(urls, view) for view in page.items], links_=urls.collection_links(page)
-    )
-
-
 def measurement(urls: Urls, view: MeasurementView) -> schemas.MeasurementOut:
     record = view.measurement
     return schemas.MeasurementOut(
@@ -257,15 +249,6 @@ def measurement(urls: Urls, view: MeasurementView) -> schemas.MeasurementOut:
             indicator=urls.link("indicators", view.metric.indicator_code),
             unit=urls.link("units", view.metric.unit),
         ),
-    )
-
-
-def measurement_collection(
-    urls: Urls, page: Page[MeasurementView]
-) -> schemas.MeasurementCollection:
-    return schemas.MeasurementCollection(
-        items=[measurement(urls, view) for view in page.items],
-        links_=urls.collection_links(page),
     )
 
 
@@ -316,12 +299,6 @@ def metric(urls: Urls, view: MetricView) -> schemas.MetricOut:
     )
 
 
-def metric_collection(urls: Urls, page: Page[MetricView]) -> schemas.MetricCollection:
-    return schemas.MetricCollection(
-        items=[metric(urls, view) for view in page.items], links_=urls.collection_links(page)
-    )
-
-
 def indicator(urls: Urls, view: IndicatorView) -> schemas.IndicatorOut:
     record = view.indicator
     return schemas.IndicatorOut(
@@ -336,12 +313,6 @@ def indicator(urls: Urls, view: IndicatorView) -> schemas.IndicatorOut:
             measurements=urls.link("measurements", indicator=record.code),
             chart=urls.link("indicators", record.code, "chart.svg"),
         ),
-    )
-
-
-def indicator_collection(urls: Urls, page: Page[IndicatorView]) -> schemas.IndicatorCollection:
-    return schemas.IndicatorCollection(
-        items=[indicator(urls, view) for view in page.items], links_=urls.collection_links(page)
     )
 
 
@@ -369,28 +340,27 @@ def measurement_detail(urls: Urls, detail: MeasurementDetail) -> schemas.Measure
     )
 
 
+def measurement_revision(urls: Urls, revision: RevisionView) -> schemas.MeasurementRevisionOut:
+    return schemas.MeasurementRevisionOut(
+        version=revision.version,
+        current=revision.current,
+        value=revision.record.value,
+        value_text=revision.record.value_text,
+        status=revision.record.status,
+        source=revision.source,
+        footnote=revision.record.footnote,
+        author=revision.record.author,
+        recorded_at=as_utc(revision.record.recorded_at),
+        replaced_at=as_utc(revision.replaced_at),
+        replaced_by=revision.replaced_by,
+    )
+
+
 def measurement_revisions(
     urls: Urls, revisions: list[RevisionView]
 ) -> schemas.MeasurementRevisionCollection:
-    return schemas.MeasurementRevisionCollection(
-        items=[
-            schemas.MeasurementRevisionOut(
-                version=revision.version,
-                current=revision.current,
-                value=revision.record.value,
-                value_text=revision.record.value_text,
-                status=revision.record.status,
-                source=revision.source,
-                footnote=revision.record.footnote,
-                author=revision.record.author,
-                recorded_at=as_utc(revision.record.recorded_at),
-                replaced_at=as_utc(revision.replaced_at),
-                replaced_by=revision.replaced_by,
-            )
-            for revision in revisions
-        ],
-        links_=urls.collection_links(Page(items=revisions, next_cursor=None)),
-    )
+    whole = Page(items=revisions, next_cursor=None)
+    return collection(urls, whole, measurement_revision, schemas.MeasurementRevisionCollection)
 
 
 def unit(urls: Urls, record: Unit) -> schemas.UnitOut:
@@ -401,12 +371,6 @@ def unit(urls: Urls, record: Unit) -> schemas.UnitOut:
         ucum=record.ucum,
         description=record.description,
         links_=schemas.SelfLinks(self_=urls.link("units", record.code)),
-    )
-
-
-def unit_collection(urls: Urls, page: Page[Unit]) -> schemas.UnitCollection:
-    return schemas.UnitCollection(
-        items=[unit(urls, record) for record in page.items], links_=urls.collection_links(page)
     )
 
 
@@ -424,13 +388,6 @@ def milestone(urls: Urls, record: Milestone) -> schemas.MilestoneOut:
             goal=urls.link("goals", record.goal_code),
             status=urls.link("goals", record.goal_code, "statuses", str(record.status_id)),
         ),
-    )
-
-
-def milestone_collection(urls: Urls, page: Page[Milestone]) -> schemas.MilestoneCollection:
-    return schemas.MilestoneCollection(
-        items=[milestone(urls, record) for record in page.items],
-        links_=urls.collection_links(page),
     )
 
 
@@ -474,10 +431,4 @@ def target(urls: Urls, view: TargetView) -> schemas.TargetOut:
                 urls.link("metrics", record.metric_code) if record.metric_code is not None else None
             ),
         ),
-    )
-
-
-def target_collection(urls: Urls, page: Page[TargetView]) -> schemas.TargetCollection:
-    return schemas.TargetCollection(
-        items=[target(urls, view) for view in page.items], links_=urls.collection_links(page)
     )

@@ -15,31 +15,13 @@ deviates from the Design Rules' default of `no-store`; writes stay `no-store`
 (app/core/write_http.py).
 """
 
-import hashlib
-
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.etags import if_none_match_matches, not_modified, strong_etag
+from app.core.methods import DATA_READ_METHODS
+
 READ_CACHE_CONTROL = "public, max-age=60, must-revalidate"
-# Headers a 304 must not carry: it has no body (RFC 9110, section 15.4.5).
-_BODY_HEADERS = ("content-length", "content-type", "content-disposition")
-
-
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def if_none_match_matches(header: str, etag: str) -> bool:
-    """Weak comparison of each listed tag with our ETag; `*` matches any current representation."""
-    if header.strip() == "*":
-        return True
-    wanted = _opaque(etag)
-    return any(_opaque(candidate) == wanted for candidate in header.split(",") if candidate)
 
 
 class HttpCachingMiddleware:
@@ -50,7 +32,7 @@ class HttpCachingMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in DATA_READ_METHODS:
             await self.app(scope, receive, send)
             return
         if_none_match = Headers(scope=scope).get("if-none-match")
@@ -83,10 +65,7 @@ class HttpCachingMiddleware:
         if "vary" not in headers:
             headers["Vary"] = "Accept"
         if if_none_match is not None and if_none_match_matches(if_none_match, headers["etag"]):
-            for name in _BODY_HEADERS:
-                if name in headers:
-                    del headers[name]
-            await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+            await send(not_modified(headers.raw))
             await send({"type": "http.response.body", "body": b""})
             return
         headers["Content-Length"] = str(len(body))

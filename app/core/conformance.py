@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,40 +34,6 @@ def apply_design_rules(document: dict[str, Any]) -> None:
     document["paths"] = {
         (path.removeprefix(API_PREFIX) or "/"): item for path, item in paths.items()
     }
-
-
-# --- CORS preflight for reads ---------------------------------------------------------------
-
-READ_METHODS = "GET, HEAD, OPTIONS"
-READ_REQUEST_HEADERS = "Accept, If-None-Match, Cache-Control, X-Request-ID"
-# What a script on another origin may read of an answer besides the CORS-safelisted headers.
-EXPOSED_RESPONSE_HEADERS = "API-Version, ETag, Link, X-Request-ID, Content-Disposition"
-
-
-class ReadPreflightMiddleware:
-    """Answers a browser's preflight for a read: any origin may read (public open data). A
-    preflight for a write is answered by the write conventions (app/core/write_http.py)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "OPTIONS":
-            headers = Headers(scope=scope)
-            requested = headers.get("access-control-request-method", "").upper()
-            if "origin" in headers and requested in ("GET", "HEAD"):
-                response = Response(
-                    status_code=204,
-                    headers={
-                        "Access-Control-Allow-Origin": "*",
-                        "Access-Control-Allow-Methods": READ_METHODS,
-                        "Access-Control-Allow-Headers": READ_REQUEST_HEADERS,
-                        "Access-Control-Max-Age": "600",
-                    },
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 # --- a Content-Security-Policy for the documentation pages --------------------------------

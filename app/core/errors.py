@@ -46,6 +46,22 @@ class InvalidParameterError(ProblemError):
         )
 
 
+def problem_body(
+    status: int, detail: str, instance: str, invalid_params: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        # about:blank means "the status code says it all" (RFC 9457 section 4.2.1).
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if invalid_params is not None:
+        body["invalidParams"] = invalid_params
+    return body
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -54,18 +70,22 @@ def problem_response(
     invalid_params: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    phrase = HTTPStatus(status).phrase
-    body: dict[str, Any] = {
-        # about:blank means "the status code says it all" (RFC 9457 section 4.2.1).
-        "type": "about:blank",
-        "title": phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
-    if invalid_params is not None:
-        body["invalidParams"] = invalid_params
+    body = problem_body(status, detail, request.url.path, invalid_params)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def problem_content() -> dict[str, Any]:
+    """OpenAPI: the content of an error response, the Problem schema as problem+json."""
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def documented_problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """OpenAPI: an error response with the API-Version header (and these others)."""
+    return {
+        "description": description,
+        "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}, **(headers or {})},
+        "content": problem_content(),
+    }
 
 
 def _location_name(location: tuple[Any, ...]) -> str:

@@ -2,19 +2,16 @@
 
 import json
 import logging
-from http import HTTPStatus
 
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.conformance import EXPOSED_RESPONSE_HEADERS
-from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.cors import add_read_cors_headers
+from app.core.errors import PROBLEM_MEDIA_TYPE, problem_body
+from app.core.methods import DATA_READ_METHODS, ROUTE_METHODS
 
 logger = logging.getLogger("app")
-
-
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _allowed_methods(scope: Scope) -> list[str]:
@@ -22,7 +19,7 @@ def _allowed_methods(scope: Scope) -> list[str]:
     routes = getattr(scope.get("app"), "routes", [])
     methods = [
         method
-        for method in _METHODS
+        for method in ROUTE_METHODS
         if any(route.matches(dict(scope, method=method))[0] == Match.FULL for route in routes)
     ]
     # Routes are declared for GET; this middleware answers HEAD like GET.
@@ -47,7 +44,7 @@ class ResponseConventionsMiddleware:
         if is_head:
             # Routes are declared for GET only; HEAD gets the same headers and no body.
             scope = dict(scope, method="GET")
-        is_read = method in ("GET", "HEAD")
+        is_read = method in DATA_READ_METHODS
         response_started = False
 
         async def send_with_conventions(message: Message) -> None:
@@ -63,9 +60,7 @@ class ResponseConventionsMiddleware:
                 if message["status"] == 405:
                     headers["Allow"] = ", ".join(_allowed_methods(outer_scope))
                 if is_read:
-                    # Everything here is public open data: any origin may read it.
-                    headers["Access-Control-Allow-Origin"] = "*"
-                    headers["Access-Control-Expose-Headers"] = EXPOSED_RESPONSE_HEADERS
+                    add_read_cors_headers(headers)
             elif message["type"] == "http.response.body" and is_head:
                 message = dict(message, body=b"")
             await send(message)
@@ -84,15 +79,8 @@ class ResponseConventionsMiddleware:
             await self._send_internal_error(scope, send_with_conventions)
 
     async def _send_internal_error(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
-                "status": 500,
-                "detail": "The server could not answer this request.",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
+        detail = "The server could not answer this request."
+        body = json.dumps(problem_body(500, detail, scope.get("path", ""))).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -17,9 +17,11 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.conformance import API_PREFIX
 from app.core.errors import problem_response
+from app.core.methods import WRITE_METHODS
 
-SEARCH_PATH = "/v1/search"
+SEARCH_PATH = f"{API_PREFIX}/search"
 
 
 class RequestLimitsMiddleware:
@@ -68,9 +70,6 @@ class RequestLimitsMiddleware:
         return None
 
 
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
 class _ClientGone(Exception):
     """The client closed the connection before its request body had arrived."""
 
@@ -94,7 +93,7 @@ class RequestBodyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
             await self.app(scope, receive, send)
             return
         settings = scope["app"].state.settings

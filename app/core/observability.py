@@ -38,6 +38,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.methods import KNOWN_METHODS
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only when it cannot smuggle anything into logs or headers.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -45,8 +47,6 @@ UNMATCHED_ROUTE = "<unmatched>"
 # Logged and counted for a request that got no answer because its client went away first
 # (nginx's convention): not a server error.
 CLIENT_CLOSED_REQUEST = 499
-# Any other method is labelled OTHER: a client must not be able to mint metric series.
-_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REDACTED = "[redacted]"
 # Query parameters that carry credentials by convention (OAuth's access_token, API keys, ...).
@@ -254,7 +254,8 @@ class MetricsMiddleware:
             failed = False
         finally:
             status = _final_status(status, failed)
-            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
+            # Any other method is labelled OTHER: a client must not be able to mint metric series.
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
             count, duration = self._metrics_for((route_template(scope), method, str(status)))
             count.inc()
             duration.observe(time.perf_counter() - started)

@@ -4,23 +4,17 @@ clients (and the schemathesis fuzz tests) find each status documented."""
 
 from typing import Any
 
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+from app.core.errors import documented_problem
+from app.core.methods import WRITE_METHODS
+
 _RETRY_AFTER = {
     "description": "Seconds to wait before retrying.",
     "schema": {"type": "integer", "minimum": 1},
 }
-_WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def _problem(description: str, *, retry_after: bool = False) -> dict[str, Any]:
-    headers: dict[str, Any] = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
-    if retry_after:
-        headers["Retry-After"] = _RETRY_AFTER
-    return {
-        "description": description,
-        "headers": headers,
-        "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
-    }
+    return documented_problem(description, {"Retry-After": _RETRY_AFTER} if retry_after else None)
 
 
 def document_operational_responses(document: dict[str, Any]) -> None:
@@ -37,11 +31,11 @@ def document_operational_responses(document: dict[str, Any]) -> None:
                     retry_after=True,
                 ),
             )
-            if method in _WRITE_METHODS or "requestBody" in operation:
+            if method.upper() in WRITE_METHODS or "requestBody" in operation:
                 responses.setdefault(
                     "413", _problem("The request body is larger than the configured limit.")
                 )
-            if method in _WRITE_METHODS:
+            if method.upper() in WRITE_METHODS:
                 responses.setdefault(
                     "408", _problem("The request body did not arrive within the time limit.")
                 )

@@ -35,11 +35,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import mimeparse
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
 
 from app.core.errors import ProblemError
+from app.core.methods import DATA_READ_METHODS
 
 JSON_MEDIA_TYPE = "application/json"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
@@ -296,7 +298,7 @@ class RepresentationRoute(APIRoute):
         self.csv_one_row = item_model is None and getattr(response_model, "csv_as_one_row", False)
         if self.csv_one_row:
             item_model = response_model
-        is_read = set(kwargs.get("methods") or ["GET"]) <= {"GET", "HEAD"}
+        is_read = set(kwargs.get("methods") or ["GET"]) <= DATA_READ_METHODS
         self.csv_columns = csv_columns(item_model) if item_model is not None and is_read else None
         if self.csv_columns is not None:
             dependencies = list(kwargs.get("dependencies") or [])
@@ -319,10 +321,10 @@ class RepresentationRoute(APIRoute):
         one_row = self.csv_one_row
         offers = [JSON_MEDIA_TYPE, CSV_MEDIA_TYPE] if columns is not None else [JSON_MEDIA_TYPE]
 
-        paged = any(param.alias == "pageSize" for param in self.dependant.query_params)
+        paged = any(param.alias == "pageSize" for param in get_flat_params(self.dependant))
 
         async def negotiating_handler(request: Request) -> Response:
-            if request.method not in ("GET", "HEAD"):
+            if request.method not in DATA_READ_METHODS:
                 return await handler(request)
             media_type = negotiate(request, offers)
             if media_type != CSV_MEDIA_TYPE:

@@ -27,16 +27,15 @@ each client, which costs far less than computing it again.
 import asyncio
 import sqlite3
 import zlib
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.data_version import current_version
+from app.core.conformance import API_PREFIX
+from app.core.data_version import SqliteVersionReader, VersionReader
+from app.core.etags import if_none_match_matches, not_modified
+from app.core.methods import DATA_READ_METHODS
 from app.core.observability import (
     CACHE_HITS,
     CACHE_MISSES,
@@ -45,22 +44,9 @@ from app.core.observability import (
     route_template,
 )
 from app.core.representations import representation_key
+from app.core.response_store import CachedResponse, ResponseCache
 
-CACHED_PATH_PREFIX = "/v1"
-# Dropped from a 304: it has no body (RFC 9110, section 15.4.5).
-_BODY_HEADERS = frozenset({b"content-length", b"content-type", b"content-disposition"})
-
-
-@dataclass(frozen=True)
-class CachedResponse:
-    version: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes  # as stored: zlib-compressed when `compressed`
-    route_template: str
-    compressed: bool = False
-
-    def content(self) -> bytes:
-        return zlib.decompress(self.body) if self.compressed else self.body
+CACHED_PATH_PREFIX = API_PREFIX
 
 
 def _entry(
@@ -73,148 +59,6 @@ def _entry(
     if len(packed) <= max_entry:
         return CachedResponse(version, headers, packed, template, compressed=True)
     return None
-
-
-class VersionReader:
-    """Reads the data version, sharing one query among the requests that wait for it.
-
-    A request may use a read only if the read *started after the request arrived*: only then
-    does it reflect every write acknowledged before the request. So at most one read runs at a
-    time, and requests arriving meanwhile join the next one, which starts when the running one
-    ends. Under load one query serves many requests; alone, a request waits for one query.
-    """
-
-    def __init__(self, read: Callable[[Any], int] = current_version) -> None:
-        self._read_version = read
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._running: asyncio.Task[None] | None = None
-        self._waiting: asyncio.Future[int] | None = None
-
-    async def current(self, engine: Any) -> int:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            # A new event loop (tests start one per client); state of an old one is void.
-            self._loop, self._running, self._waiting = loop, None, None
-        future = self._waiting
-        if future is None:
-            future = self._waiting = loop.create_future()
-            if self._running is None:
-                self._start(engine)
-        return await asyncio.shield(future)
-
-    def _start(self, engine: Any) -> None:
-        self._running = asyncio.ensure_future(self._read(engine))
-
-    async def _read(self, engine: Any) -> None:
-        # Requests that arrived until this moment may share this read; later ones wait for the
-        # next.
-        future, self._waiting = self._waiting, None
-        assert future is not None
-        try:
-            version = await anyio.to_thread.run_sync(self._read_version, engine)
-        except Exception as error:
-            future.set_exception(error)
-        else:
-            future.set_result(version)
-        finally:
-            self._running = None
-            if self._waiting is not None:
-                self._start(engine)
-
-
-class SqliteVersionReader:
-    """The data version of a SQLite database, read on the event loop itself.
-
-    Reading one row of a local WAL-mode database takes a few microseconds and never waits for a
-    writer (WAL readers see the last commit), which is far less than handing the read to a
-    thread would cost; a reader only waits in rare recovery cases, bounded by a short timeout
-    after which the request is answered by the routes (503 if the database really is
-    unavailable). One dedicated connection per worker process.
-
-    Under load many requests become ready in one turn of the event loop; `shared()` lets them
-    share one read, made after the last of them arrived (so still newer than each of them),
-    instead of one read (and its WAL lock round trip) each.
-    """
-
-    def __init__(self, database: str | None) -> None:
-        self.database = database or ""
-        self._connection: sqlite3.Connection | None = None
-        self._next_read: asyncio.Future[int] | None = None
-
-    async def shared(self) -> int:
-        loop = asyncio.get_running_loop()
-        future = self._next_read
-        if future is None or future.get_loop() is not loop:
-            future = self._next_read = loop.create_future()
-            # Runs after the callbacks already scheduled, i.e. after the requests that became
-            # ready in this turn have joined.
-            loop.call_soon(self._read_into, future)
-        return await asyncio.shield(future)
-
-    def _read_into(self, future: asyncio.Future[int]) -> None:
-        if self._next_read is future:
-            self._next_read = None
-        try:
-            future.set_result(self.current())
-        except Exception as error:  # every waiter must hear of it, whatever it is
-            future.set_exception(error)
-
-    def current(self) -> int:
-        if self._connection is None:
-            self._connection = sqlite3.connect(
-                self.database, timeout=0.2, check_same_thread=False, isolation_level=None
-            )
-        try:
-            row = self._connection.execute(_SQLITE_READ_VERSION).fetchone()
-        except sqlite3.Error:
-            self._connection.close()
-            self._connection = None
-            raise
-        return int(row[0])
-
-
-_SQLITE_READ_VERSION = "SELECT version FROM data_version WHERE id = 1"
-
-
-class ResponseCache:
-    """A byte-bounded LRU map of cached responses."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple, version: int) -> CachedResponse | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry.version != version:
-            self._remove(key)
-            return None
-        self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: tuple, entry: CachedResponse) -> None:
-        size = len(entry.body)
-        if size > self.max_bytes:
-            return
-        if key in self._entries:
-            self._remove(key)
-        self._entries[key] = entry
-        self._bytes += size
-        while self._bytes > self.max_bytes:
-            self._remove(next(iter(self._entries)))
-
-    def _remove(self, key: tuple) -> None:
-        entry = self._entries.pop(key)
-        self._bytes -= len(entry.body)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
 
 
 class ResponseCacheMiddleware:
@@ -236,7 +80,7 @@ class ResponseCacheMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
+            or scope["method"] not in DATA_READ_METHODS
             or not scope["path"].startswith(CACHED_PATH_PREFIX)
         ):
             await self.app(scope, receive, send)
@@ -374,26 +218,17 @@ def _storable(start: Message) -> bool:
     return True
 
 
-def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
-    """Weak comparison, as RFC 9110 asks for If-None-Match."""
-    if if_none_match.strip() == b"*":
-        return True
-    bare = etag.removeprefix(b"W/")
-    return any(
-        candidate.strip().removeprefix(b"W/") == bare for candidate in if_none_match.split(b",")
-    )
-
-
 def _conditional(start: Message, if_none_match: bytes | None) -> tuple[Message, bool]:
     """The start message to send: a 304 when the client already holds this representation."""
     if if_none_match is None or start["status"] != 200:
         return start, False
     headers = start.get("headers", [])
     etag = next((value for name, value in headers if name == b"etag"), None)
-    if etag is None or not _etag_matches(if_none_match, etag):
+    if etag is None or not if_none_match_matches(
+        if_none_match.decode("latin-1"), etag.decode("latin-1")
+    ):
         return start, False
-    kept = [(name, value) for name, value in headers if name not in _BODY_HEADERS]
-    return {"type": "http.response.start", "status": 304, "headers": kept}, True
+    return not_modified(headers), True
 
 
 async def _send_cached(

@@ -19,15 +19,16 @@ def is_plausible_code(value: str) -> bool:
     return _PLAUSIBLE_CODE.fullmatch(value) is not None
 
 
+def names_perspective(codes_or_slugs: list[str]) -> ColumnElement[bool]:
+    """A perspective named by its code (`A`) or its slug (`open-stad`)."""
+    return sa.or_(Perspective.code.in_(codes_or_slugs), Perspective.slug.in_(codes_or_slugs))
+
+
 def perspective_codes(session: Session, codes_or_slugs: list[str]) -> list[str]:
-    """The perspectives a filter names, each by its code (`A`) or slug (`open-stad`); a value
-    of the documented form that names no perspective matches nothing."""
+    """The perspectives a filter names; a value of the documented form that names no
+    perspective matches nothing."""
     return list(
-        session.exec(
-            select(Perspective.code).where(
-                sa.or_(Perspective.code.in_(codes_or_slugs), Perspective.slug.in_(codes_or_slugs))
-            )
-        ).all()
+        session.exec(select(Perspective.code).where(names_perspective(codes_or_slugs))).all()
     )
 
 

@@ -16,6 +16,17 @@ from app.services.paging import Page, paginate
 from app.services.trends import Trend, metric_trend
 
 
+def effective_source(source: str | None, metric_source: str | None) -> str | None:
+    """A figure's source as the API shows it: its own, else its metric's."""
+    return source or metric_source
+
+
+def stored_source(source: str | None, metric_source: str | None) -> str | None:
+    """A figure's source as it is stored: only where it differs from its metric's (as the seed
+    records it), so one figure cannot exist twice, under the metric's source and spelt out."""
+    return None if source is None or source == metric_source else source
+
+
 @dataclass
 class MeasurementView:
     measurement: Measurement
@@ -23,8 +34,7 @@ class MeasurementView:
 
     @property
     def source(self) -> str | None:
-        # The seed records a measurement's source only where it differs from its metric's.
-        return self.measurement.source or self.metric.source
+        return effective_source(self.measurement.source, self.metric.source)
 
 
 @dataclass

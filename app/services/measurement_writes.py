@@ -1,232 +1,43 @@
-"""One measurement as a resource: read it with its ETag, create or replace it under
-preconditions, and read every version it has had.
-
-Addressing. A measurement is identified by metric, period and source: the report prints two
-figures from two sources for one period (M12.1, 2021). A period is its type, first and last
-year; its printed spelling (`2014-2018` or `2014–2018`) only shows it, and either finds it.
-The `source` of an address is the figure's source as the API shows it (its own, else its
-metric's). Without a source, a period with one figure means that figure; a period with several
-figures is ambiguous (409, the problem names the sources) and needs `source`. Creating without
-a source records a figure from the metric's own source.
+"""One measurement as a resource: create or replace it under preconditions (`If-Match`,
+`If-None-Match`), from the API or from an imported report. Creating without a source records a
+figure from the metric's own source; how a measurement is addressed and read is in
+app/services/measurement_reads.py.
 
 Versions. Replacing a measurement keeps the replaced version as a MeasurementRevision and bumps
 `version`; the ETag changes with every version (and with any other change to the row).
 """
 
-import hashlib
-import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.core.caching import if_none_match_matches
 from app.core.config import TextLimits
 from app.core.errors import ProblemError
+from app.core.etags import if_match_matches, if_none_match_matches
+from app.core.periods import Period, parse_period
 from app.models import Measurement, MeasurementRevision, Metric
 from app.schemas import TEXT_LIMITS, MeasurementIn
-from app.services.indicators import MeasurementView, require_metric_record
+from app.services.indicators import require_metric_record, stored_source
+from app.services.measurement_reads import (
+    MeasurementDetail,
+    find_figure,
+    measurement_detail,
+    measurement_etag,
+    source_parameter_problems,
+)
 from app.services.validation import bad_request, parse_body
 from app.services.write_support import lock_metric, utc_now
 
-_PERIOD = re.compile(r"([0-9]{4})(?:([-–])([0-9]{4}))?")
-MIN_YEAR, MAX_YEAR = 1900, 2100
 CHANGED_MEANWHILE = "The measurement changed meanwhile; GET it again and retry."
-
-
-@dataclass(frozen=True)
-class Period:
-    text: str
-    period_type: str
-    start: int
-    end: int
-
-
-def parse_period(text: str) -> Period | str:
-    """A period as the report prints it, or the reason it is not one."""
-    match = _PERIOD.fullmatch(text)
-    if match is None:
-        return "not a period like 2021, 2018-2019 (school year) or 2014–2018"
-    start = int(match.group(1))
-    end = int(match.group(3) or start)
-    if not (MIN_YEAR <= start <= MAX_YEAR and MIN_YEAR <= end <= MAX_YEAR):
-        return f"years must be between {MIN_YEAR} and {MAX_YEAR}"
-    if end <= start and match.group(3):
-        return "a period must end after it starts"
-    if start == end:
-        period_type = "year"
-    elif end == start + 1:
-        period_type = "schoolYear"  # as the seed reads 2018-2019
-    else:
-        period_type = "multiYear"
-    return Period(text=text, period_type=period_type, start=start, end=end)
-
-
-@dataclass
-class MeasurementDetail:
-    view: MeasurementView
-    etag: str
-    # The source in this measurement's URL (None only when neither it nor its metric has one).
-    address_source: str | None
-
-
-@dataclass
-class RevisionView:
-    version: int
-    current: bool
-    record: Measurement | MeasurementRevision
-    source: str | None
-    replaced_at: datetime | None
-    replaced_by: str | None
-
-
-def measurement_etag(measurement: Measurement) -> str:
-    state = [
-        measurement.id,
-        measurement.version,
-        measurement.period_type,
-        measurement.value,
-        measurement.value_text,
-        measurement.status,
-        measurement.source,
-        measurement.footnote,
-    ]
-    digest = hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def _effective_source(measurement: Measurement, metric: Metric) -> str | None:
-    return measurement.source or metric.source
-
-
-def _stored_source(source: str | None, metric: Metric) -> str | None:
-    # The seed stores a source only where it differs from the metric's; writes do the same, so
-    # one figure cannot exist twice as "the metric's source" and as that source spelt out.
-    return None if source is None or source == metric.source else source
-
-
-def _figures(session: Session, metric: Metric, period: Period) -> list[Measurement]:
-    # A period is its type, start and end; how it is printed (2014-2018 or 2014–2018) is only
-    # how it is shown, so either spelling finds the same figure.
-    return list(
-        session.exec(
-            select(Measurement)
-            .where(
-                Measurement.metric_code == metric.code,
-                Measurement.period_start == period.start,
-                Measurement.period_end == period.end,
-                Measurement.period_type == period.period_type,
-            )
-            .order_by(Measurement.id)
-        )
-    )
-
-
-def _ambiguous(metric: Metric, period: Period, figures: list[Measurement]) -> ProblemError:
-    sources = "; ".join(repr(_effective_source(f, metric)) for f in figures)
-    return ProblemError(
-        409,
-        f"Metric {metric.code} has {len(figures)} figures for {period.text} (sources {sources}); "
-        "name one with the `source` query parameter.",
-    )
-
-
-def find_figure(
-    session: Session, metric: Metric, period: Period, source: str | None
-) -> Measurement | None:
-    """The figure at this address, or None; 409 when the address names several."""
-    figures = _figures(session, metric, period)
-    if source is not None:
-        figures = [f for f in figures if _effective_source(f, metric) == source]
-    if len(figures) > 1:
-        raise _ambiguous(metric, period, figures)
-    return figures[0] if figures else None
-
-
-def _detail(metric: Metric, measurement: Measurement) -> MeasurementDetail:
-    return MeasurementDetail(
-        view=MeasurementView(measurement=measurement, metric=metric),
-        etag=measurement_etag(measurement),
-        # Links always name the source, so they stay unambiguous when another figure for the
-        # same period is added later.
-        address_source=_effective_source(measurement, metric),
-    )
-
-
-def _check_source_parameter(source: str | None) -> None:
-    if source is not None and not source.strip():
-        raise bad_request([{"name": "source", "reason": "must not be empty"}])
-
-
-def get_measurement(
-    session: Session, code: str, period: str, source: str | None
-) -> MeasurementDetail:
-    metric = require_metric_record(session, code)
-    _check_source_parameter(source)
-    parsed = parse_period(period)
-    measurement = None if isinstance(parsed, str) else find_figure(session, metric, parsed, source)
-    if measurement is None:
-        detail = f"Metric {code} has no measurement for {period}"
-        raise ProblemError(404, detail + (f" from source {source!r}." if source else "."))
-    return _detail(metric, measurement)
-
-
-def list_revisions(
-    session: Session, code: str, period: str, source: str | None
-) -> list[RevisionView]:
-    """Every version of the measurement, oldest first; the last one is the current."""
-    detail = get_measurement(session, code, period, source)
-    current = detail.view.measurement
-    metric = detail.view.metric
-    revisions = session.exec(
-        select(MeasurementRevision)
-        .where(MeasurementRevision.measurement_id == current.id)
-        .order_by(MeasurementRevision.version)
-    )
-    views = [
-        RevisionView(
-            version=revision.version,
-            current=False,
-            record=revision,
-            source=revision.source or metric.source,
-            replaced_at=revision.replaced_at,
-            replaced_by=revision.replaced_by,
-        )
-        for revision in revisions
-    ]
-    views.append(
-        RevisionView(
-            version=current.version,
-            current=True,
-            record=current,
-            source=detail.view.source,
-            replaced_at=None,
-            replaced_by=None,
-        )
-    )
-    return views
 
 
 @dataclass
 class Preconditions:
     if_match: str | None = None
     if_none_match: str | None = None
-
-
-def _tags(header: str) -> list[str]:
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
-
-
-def _matches(header: str, etag: str | None) -> bool:
-    """RFC 9110 If-Match against the current ETag (None: no current figure). If-Match compares
-    strongly, so a weak tag (W/"...") never matches."""
-    tags = _tags(header)
-    if etag is None:
-        return False
-    return "*" in tags or etag in tags
 
 
 @dataclass
@@ -268,8 +79,7 @@ def put_measurement_from_request(
     period = parse_period(period_text)
     if isinstance(period, str):
         problems.insert(0, {"name": "period", "reason": period})
-    if source_parameter is not None and not source_parameter.strip():
-        problems.append({"name": "source", "reason": "must not be empty"})
+    problems.extend(source_parameter_problems(source_parameter))
     if body is not None and source_parameter and body.source and body.source != source_parameter:
         problems.append(
             {"name": "source", "reason": "the body's source differs from the `source` parameter"}
@@ -297,7 +107,9 @@ def put_measurement_from_request(
         session.rollback()
         raise
     session.refresh(result.detail.view.measurement)
-    return PutResult(detail=_detail(metric, result.detail.view.measurement), created=result.created)
+    return PutResult(
+        detail=measurement_detail(metric, result.detail.view.measurement), created=result.created
+    )
 
 
 def record_measurement(
@@ -325,7 +137,9 @@ def record_measurement(
             and if_none_match_matches(preconditions.if_none_match, etag)
         ):
             raise ProblemError(412, "The measurement exists (If-None-Match).")
-        if preconditions.if_match is not None and not _matches(preconditions.if_match, etag):
+        if preconditions.if_match is not None and not if_match_matches(
+            preconditions.if_match, etag
+        ):
             raise ProblemError(
                 412,
                 "If-Match does not name the current ETag of this measurement; "
@@ -333,7 +147,7 @@ def record_measurement(
             )
         if measurement is not None and preconditions.if_match is None:
             raise ProblemError(428, "Replacing a measurement needs If-Match with its current ETag.")
-    stored_source = _stored_source(fields.source, metric)
+    source_to_store = stored_source(fields.source, metric.source)
     if measurement is None:
         measurement = Measurement(
             metric_code=metric.code,
@@ -344,7 +158,7 @@ def record_measurement(
             value=fields.value,
             value_text=fields.value_text,
             status=fields.status,
-            source=stored_source,
+            source=source_to_store,
             footnote=fields.footnote,
             line=fields.line,
             version=1,
@@ -353,7 +167,7 @@ def record_measurement(
         )
         session.add(measurement)
         session.flush()
-        return PutResult(_detail(metric, measurement), created=True)
+        return PutResult(measurement_detail(metric, measurement), created=True)
     wanted = {
         "value": fields.value,
         "value_text": fields.value_text,
@@ -361,7 +175,7 @@ def record_measurement(
         "footnote": fields.footnote,
     }
     if all(getattr(measurement, name) == value for name, value in wanted.items()):
-        return PutResult(_detail(metric, measurement), created=False, changed=False)
+        return PutResult(measurement_detail(metric, measurement), created=False, changed=False)
     session.add(
         MeasurementRevision(
             measurement_id=measurement.id,
@@ -399,4 +213,4 @@ def record_measurement(
         raise ProblemError(412, CHANGED_MEANWHILE)
     session.flush()
     session.expire(measurement)
-    return PutResult(_detail(metric, measurement), created=False)
+    return PutResult(measurement_detail(metric, measurement), created=False)

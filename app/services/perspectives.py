@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.core.errors import NotFoundError
 from app.models import Goal, Indicator, Perspective
-from app.services.filters import is_plausible_code
+from app.services.filters import is_plausible_code, names_perspective
 from app.services.paging import Page, paginate
 from app.services.summary import progress_by_perspective
 
@@ -64,11 +64,7 @@ def list_perspectives(
 def get_perspective(session: Session, code_or_slug: str) -> PerspectiveView:
     if not is_plausible_code(code_or_slug):
         raise NotFoundError(f"No perspective with code or slug '{code_or_slug}'")
-    perspective = session.exec(
-        select(Perspective).where(
-            sa.or_(Perspective.code == code_or_slug, Perspective.slug == code_or_slug)
-        )
-    ).first()
+    perspective = session.exec(select(Perspective).where(names_perspective([code_or_slug]))).first()
     if perspective is None:
         raise NotFoundError(f"No perspective with code or slug '{code_or_slug}'")
     return _with_children(session, [perspective])[0]

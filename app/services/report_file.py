@@ -30,7 +30,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from app.core.config import TextLimits
 from app.schemas import TEXT_LIMITS, CheckedShortText, CheckedText, ShortText, Text
-from app.seed import MeasurementRecord, MilestoneFields, StatusRecord
+from app.seed_records import MeasurementRecord, MilestoneFields, StatusRecord
 
 SECTIONS = ("statuses", "measurements")
 TOP_LEVEL_TEXT = ("title", "note")

@@ -30,9 +30,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.core.config import TextLimits
+from app.core.periods import parse_period
 from app.models import Goal, Measurement, MeasurementRevision, Metric, Milestone, StatusUpdate
 from app.schemas import MeasurementIn
-from app.services.measurement_writes import parse_period
+from app.services.indicators import effective_source, stored_source
 from app.services.milestones import milestone_row
 from app.services.report_file import (
     Entry,
@@ -327,9 +328,7 @@ class _ImportRun:
         return problems
 
     def _stored_source(self, row: ImportedMeasurement) -> str | None:
-        # As the write API stores it: a source only where it differs from the metric's.
-        metric_source = self.metric_sources.get(row.metric_code)
-        return None if row.source is None or row.source == metric_source else row.source
+        return stored_source(row.source, self.metric_sources.get(row.metric_code))
 
     def _write_measurements(self, chunk: list[Entry]) -> None:
         figures = self._figures([entry.record for entry in chunk])
@@ -359,7 +358,7 @@ class _ImportRun:
         """The figure this row addresses, None if new, False if the address is ambiguous."""
         if len(figures) > 1:
             metric_source = self.metric_sources[row.metric_code]
-            sources = "; ".join(repr(f.source or metric_source) for f in figures)
+            sources = "; ".join(repr(effective_source(f.source, metric_source)) for f in figures)
             self.summary.problems.append(
                 f"{entry.place}.source: Metric {row.metric_code} has {len(figures)} figures for "
                 f"{row.period} (sources {sources}); name one with `source`."

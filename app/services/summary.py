@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.models import Goal, Perspective, StatusUpdate
+from app.services.filters import names_perspective
 from app.services.goals import latest_status_id
 
 PROGRESS_VALUES = ("achieved", "inProgress", "delayed", "discontinued", "seeOther")
@@ -63,9 +64,7 @@ def _perspectives(session: Session, perspective: list[str] | None) -> list[Persp
     /v1/goals, a value of the documented form that names none matches nothing."""
     statement = select(Perspective).order_by(Perspective.code)
     if perspective is not None:
-        statement = statement.where(
-            sa.or_(Perspective.code.in_(perspective), Perspective.slug.in_(perspective))
-        )
+        statement = statement.where(names_perspective(perspective))
     return list(session.exec(statement))
 
 

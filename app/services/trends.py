@@ -8,12 +8,10 @@ Whether the move is `better` or `worse` follows the metric's `polarity`, an edit
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
 
 from app.models import Measurement, Metric
+from app.schemas import Assessment, Direction
 
-Direction = Literal["up", "down", "flat"]
-Assessment = Literal["better", "worse", "unchanged"]
 TENTH = Decimal("0.1")
 
 

@@ -13,13 +13,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
-from app.core.data_version import current_version
-from app.core.response_cache import (
-    CachedResponse,
-    ResponseCache,
-    SqliteVersionReader,
-    VersionReader,
-)
+from app.core.data_version import SqliteVersionReader, VersionReader, current_version
+from app.core.response_store import CachedResponse, ResponseCache
 from app.main import create_app
 
 

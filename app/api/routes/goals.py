@@ -4,20 +4,19 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     GoalPath,
-    PageSize,
     PerspectiveFilter,
     ProgressFilter,
     SessionDep,
     TextLimitsDep,
     UrlsDep,
     Year,
-    cursor_query,
+    paging_query,
 )
 from app.api.json_body import read_json_body
 from app.api.security import WriterDep
 from app.api.write_docs import NO_STORE_HEADER, json_request_body, problem_responses
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import (
     MAX_ID,
@@ -34,7 +33,8 @@ from app.services import goals, milestones, status_writes
 router = APIRouter(prefix="/goals", tags=["goals"], route_class=RepresentationRoute)
 
 StatusYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Goals with a status update in this year.")
+    int | None,
+    Query(ge=MIN_YEAR, le=MAX_YEAR, description="Goals with a status update in this year."),
 ]
 AsOf = Annotated[
     IsoDate | None,
@@ -51,23 +51,22 @@ AsOf = Annotated[
 def list_goals(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(goals.GOAL_ORDER),
     perspective: PerspectiveFilter = None,
     year: StatusYear = None,
     progress: ProgressFilter = None,
     as_of: AsOf = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(goals.GOAL_ORDER) = None,
 ) -> GoalCollection:
     page = goals.list_goals(
         session,
         perspective=perspective,
         year=year,
         progress=progress,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
         as_of=as_of,
     )
-    return presenters.goal_collection(urls, page)
+    return presenters.collection(urls, page, presenters.goal, GoalCollection)
 
 
 @router.get(
@@ -86,12 +85,13 @@ def list_goal_statuses(
     code: GoalPath,
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(goals.STATUS_ORDER),
     year: Year = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(goals.STATUS_ORDER) = None,
 ) -> StatusCollection:
-    page = goals.list_statuses(session, code, year=year, page_size=page_size, cursor=cursor)
-    return presenters.status_collection(urls, page)
+    page = goals.list_statuses(
+        session, code, year=year, page_size=paging.page_size, cursor=paging.cursor
+    )
+    return presenters.collection(urls, page, presenters.status_update, StatusCollection)
 
 
 @router.get(
@@ -103,11 +103,12 @@ def list_goal_milestones(
     code: GoalPath,
     session: SessionDep,
     urls: UrlsDep,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(milestones.MILESTONE_ORDER) = None,
+    paging: paging_query(milestones.MILESTONE_ORDER),
 ) -> MilestoneCollection:
-    page = milestones.list_goal_milestones(session, code, page_size=page_size, cursor=cursor)
-    return presenters.milestone_collection(urls, page)
+    page = milestones.list_goal_milestones(
+        session, code, page_size=paging.page_size, cursor=paging.cursor
+    )
+    return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)
 
 
 @router.post(

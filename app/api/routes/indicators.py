@@ -4,14 +4,13 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     IndicatorPath,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import IndicatorCollection, IndicatorOut
 from app.services import indicators
@@ -20,11 +19,17 @@ router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=Repres
 
 MeasuredYear = Annotated[
     int | None,
-    Query(ge=1900, le=2100, description="Indicators with a measurement whose period covers it."),
+    Query(
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Indicators with a measurement whose period covers it.",
+    ),
 ]
 DetailYear = Annotated[
     int | None,
-    Query(ge=1900, le=2100, description="Only the measurements whose period covers this year."),
+    Query(
+        ge=MIN_YEAR, le=MAX_YEAR, description="Only the measurements whose period covers this year."
+    ),
 ]
 
 
@@ -32,15 +37,18 @@ DetailYear = Annotated[
 def list_indicators(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(indicators.INDICATOR_ORDER),
     perspective: PerspectiveFilter = None,
     year: MeasuredYear = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(indicators.INDICATOR_ORDER) = None,
 ) -> IndicatorCollection:
     page = indicators.list_indicators(
-        session, perspective=perspective, year=year, page_size=page_size, cursor=cursor
+        session,
+        perspective=perspective,
+        year=year,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.indicator_collection(urls, page)
+    return presenters.collection(urls, page, presenters.indicator, IndicatorCollection)
 
 
 @router.get(

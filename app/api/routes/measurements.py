@@ -1,19 +1,16 @@
+from dataclasses import asdict
+
 from fastapi import APIRouter
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     IndicatorFilter,
-    MeasurementStatusFilter,
+    MeasurementFiltersDep,
     MetricFilter,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
-    Year,
-    YearFrom,
-    YearTo,
-    cursor_query,
+    paging_query,
 )
 from app.core.representations import RepresentationRoute
 from app.schemas import MeasurementCollection
@@ -30,26 +27,19 @@ router = APIRouter(prefix="/measurements", tags=["measurements"], route_class=Re
 def list_measurements(
     session: SessionDep,
     urls: UrlsDep,
+    filters: MeasurementFiltersDep,
+    paging: paging_query(measurements.MEASUREMENT_ORDER),
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
     metric: MetricFilter = None,
-    year: Year = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    status: MeasurementStatusFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(measurements.MEASUREMENT_ORDER) = None,
 ) -> MeasurementCollection:
     page = measurements.list_measurements(
         session,
         perspective=perspective,
         indicator=indicator,
         metric=metric,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        status=status,
-        page_size=page_size,
-        cursor=cursor,
+        **asdict(filters),
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.measurement_collection(urls, page)
+    return presenters.collection(urls, page, presenters.measurement, MeasurementCollection)

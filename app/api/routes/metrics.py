@@ -1,25 +1,22 @@
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     IndicatorFilter,
-    MeasurementStatusFilter,
+    MeasurementFiltersDep,
     MetricPath,
-    PageSize,
     PeriodPath,
     PerspectiveFilter,
     SessionDep,
     TextLimitsDep,
     UrlsDep,
     Year,
-    YearFrom,
-    YearTo,
     code_list,
-    cursor_query,
     literal_alternatives,
+    paging_query,
 )
 from app.api.json_body import read_json_body
 from app.api.security import WriterDep
@@ -34,7 +31,7 @@ from app.schemas import (
     MetricCollection,
     MetricOut,
 )
-from app.services import indicators, measurement_writes, measurements
+from app.services import indicators, measurement_reads, measurement_writes, measurements
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=RepresentationRoute)
 
@@ -63,21 +60,20 @@ ETAG_HEADER = {
 def list_metrics(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(indicators.METRIC_ORDER),
     perspective: PerspectiveFilter = None,
     indicator: IndicatorFilter = None,
     assessment: AssessmentFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(indicators.METRIC_ORDER) = None,
 ) -> MetricCollection:
     page = indicators.list_metrics(
         session,
         perspective=perspective,
         indicator=indicator,
         assessment=assessment,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.metric_collection(urls, page)
+    return presenters.collection(urls, page, presenters.metric, MetricCollection)
 
 
 @router.get("/{code}", response_model=MetricOut, summary="One metric with its series")
@@ -96,24 +92,17 @@ def list_metric_measurements(
     code: MetricPath,
     session: SessionDep,
     urls: UrlsDep,
-    year: Year = None,
-    year_from: YearFrom = None,
-    year_to: YearTo = None,
-    status: MeasurementStatusFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(measurements.MEASUREMENT_ORDER) = None,
+    filters: MeasurementFiltersDep,
+    paging: paging_query(measurements.MEASUREMENT_ORDER),
 ) -> MeasurementCollection:
     page = measurements.list_metric_measurements(
         session,
         code,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        status=status,
-        page_size=page_size,
-        cursor=cursor,
+        **asdict(filters),
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.measurement_collection(urls, page)
+    return presenters.collection(urls, page, presenters.measurement, MeasurementCollection)
 
 
 @router.get(
@@ -133,7 +122,7 @@ def get_measurement(
     response: Response,
     source: SourceAddress = None,
 ) -> MeasurementDetailOut:
-    detail = measurement_writes.get_measurement(session, code, period, source)
+    detail = measurement_reads.get_measurement(session, code, period, source)
     response.headers["ETag"] = detail.etag
     return presenters.measurement_detail(urls, detail)
 
@@ -151,7 +140,7 @@ def list_measurement_revisions(
     urls: UrlsDep,
     source: SourceAddress = None,
 ) -> MeasurementRevisionCollection:
-    revisions = measurement_writes.list_revisions(session, code, period, source)
+    revisions = measurement_reads.list_revisions(session, code, period, source)
     return presenters.measurement_revisions(urls, revisions)
 
 

@@ -4,16 +4,15 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
     GOAL_CODE,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
     code_list,
-    cursor_query,
     literal_alternatives,
+    paging_query,
 )
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import MilestoneBody, MilestoneCollection, MilestoneKind
 from app.services import milestones
@@ -22,23 +21,30 @@ router = APIRouter(prefix="/milestones", tags=["milestones"], route_class=Repres
 
 GoalFilter = code_list("goal", GOAL_CODE, "Goal code, e.g. `C4`.")
 MilestoneYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Milestones dated in this year.")
+    int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Milestones dated in this year.")
 ]
 MilestoneYearFrom = Annotated[
     int | None,
     Query(
-        alias="yearFrom", ge=1900, le=2100, description="Milestones dated in or after this year."
+        alias="yearFrom",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Milestones dated in or after this year.",
     ),
 ]
 MilestoneYearTo = Annotated[
     int | None,
-    Query(alias="yearTo", ge=1900, le=2100, description="Milestones dated in or before this year."),
+    Query(
+        alias="yearTo",
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Milestones dated in or before this year.",
+    ),
 ]
 KindFilter = code_list("kind", literal_alternatives(MilestoneKind), "Kind of step.")
 BodyFilter = code_list(
     "body", literal_alternatives(MilestoneBody), "Body that takes the step (or is briefed)."
 )
-MilestoneCursor = cursor_query(milestones.MILESTONE_ORDER)
 
 
 @router.get(
@@ -51,6 +57,7 @@ MilestoneCursor = cursor_query(milestones.MILESTONE_ORDER)
 def list_milestones(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(milestones.MILESTONE_ORDER),
     perspective: PerspectiveFilter = None,
     goal: GoalFilter = None,
     year: MilestoneYear = None,
@@ -58,8 +65,6 @@ def list_milestones(
     year_to: MilestoneYearTo = None,
     kind: KindFilter = None,
     body: BodyFilter = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: MilestoneCursor = None,
 ) -> MilestoneCollection:
     page = milestones.list_milestones(
         session,
@@ -70,7 +75,7 @@ def list_milestones(
         year_to=year_to,
         kind=kind,
         body=body,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.milestone_collection(urls, page)
+    return presenters.collection(urls, page, presenters.milestone, MilestoneCollection)

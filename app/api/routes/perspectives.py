@@ -2,12 +2,10 @@ from fastapi import APIRouter
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
-    PageSize,
     PerspectivePath,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.core.representations import RepresentationRoute
 from app.schemas import PerspectiveCollection, PerspectiveOut
@@ -20,11 +18,10 @@ router = APIRouter(prefix="/perspectives", tags=["perspectives"], route_class=Re
 def list_perspectives(
     session: SessionDep,
     urls: UrlsDep,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(perspectives.PERSPECTIVE_ORDER) = None,
+    paging: paging_query(perspectives.PERSPECTIVE_ORDER),
 ) -> PerspectiveCollection:
-    page = perspectives.list_perspectives(session, page_size=page_size, cursor=cursor)
-    return presenters.perspective_collection(urls, page)
+    page = perspectives.list_perspectives(session, page_size=paging.page_size, cursor=paging.cursor)
+    return presenters.collection(urls, page, presenters.perspective, PerspectiveCollection)
 
 
 @router.get("/{code}", response_model=PerspectiveOut, summary="One perspective, by code or slug")

@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from app import schemas
+from app.api import presenters
 from app.api.deps import (
-    PageSize,
     PerspectiveFilter,
     SearchTypeFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.api.presenters import Urls
 from app.core.config import Settings
@@ -57,6 +57,7 @@ router = APIRouter(prefix="/search", tags=["search"], route_class=Representation
 def search_resources(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(search.SEARCH_ORDER, default_size=20),
     q: Annotated[
         str,
         Query(
@@ -72,26 +73,21 @@ def search_resources(
     limits: Annotated[search.SearchLimits, Depends(get_search_limits)],
     perspective: PerspectiveFilter = None,
     type_: SearchTypeFilter = None,
-    page_size: PageSize = 20,
-    cursor: cursor_query(search.SEARCH_ORDER) = None,
 ) -> schemas.SearchResultCollection:
     page = search.search(
         session,
         q,
         perspective=perspective,
         kind=type_,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
         limits=limits,
     )
     return search_results(urls, page)
 
 
 def search_results(urls: Urls, page: Page[search.SearchHit]) -> schemas.SearchResultCollection:
-    return schemas.SearchResultCollection(
-        items=[_result(urls, hit) for hit in page.items],
-        links_=urls.collection_links(page),
-    )
+    return presenters.collection(urls, page, _result, schemas.SearchResultCollection)
 
 
 def _result(urls: Urls, hit: search.SearchHit) -> schemas.SearchResultOut:

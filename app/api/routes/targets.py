@@ -4,14 +4,13 @@ from fastapi import APIRouter, Query
 
 from app.api import presenters
 from app.api.deps import (
-    DEFAULT_PAGE,
-    PageSize,
     PerspectiveFilter,
     SessionDep,
     UrlsDep,
-    cursor_query,
+    paging_query,
 )
 from app.api.routes.milestones import GoalFilter
+from app.core.periods import MAX_YEAR, MIN_YEAR
 from app.core.representations import RepresentationRoute
 from app.schemas import TargetCollection
 from app.services import targets
@@ -19,7 +18,8 @@ from app.services import targets
 router = APIRouter(prefix="/targets", tags=["targets"], route_class=RepresentationRoute)
 
 DeadlineYear = Annotated[
-    int | None, Query(ge=1900, le=2100, description="Targets whose deadline falls in this year.")
+    int | None,
+    Query(ge=MIN_YEAR, le=MAX_YEAR, description="Targets whose deadline falls in this year."),
 ]
 HasMetric = Annotated[
     bool | None,
@@ -41,12 +41,11 @@ HasMetric = Annotated[
 def list_targets(
     session: SessionDep,
     urls: UrlsDep,
+    paging: paging_query(targets.TARGET_ORDER),
     perspective: PerspectiveFilter = None,
     goal: GoalFilter = None,
     year: DeadlineYear = None,
     has_metric: HasMetric = None,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(targets.TARGET_ORDER) = None,
 ) -> TargetCollection:
     page = targets.list_targets(
         session,
@@ -54,7 +53,7 @@ def list_targets(
         goal=goal,
         year=year,
         has_metric=has_metric,
-        page_size=page_size,
-        cursor=cursor,
+        page_size=paging.page_size,
+        cursor=paging.cursor,
     )
-    return presenters.target_collection(urls, page)
+    return presenters.collection(urls, page, presenters.target, TargetCollection)

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from app.api import presenters
-from app.api.deps import DEFAULT_PAGE, PageSize, SessionDep, UrlsDep, code_path, cursor_query
+from app.api.deps import SessionDep, UrlsDep, code_path, paging_query
 from app.core.representations import RepresentationRoute
 from app.schemas import UnitCollection, UnitOut
 from app.services import units
@@ -15,12 +15,10 @@ router = APIRouter(prefix="/units", tags=["units"], route_class=RepresentationRo
 def list_units(
     session: SessionDep,
     urls: UrlsDep,
-    page_size: PageSize = DEFAULT_PAGE,
-    cursor: cursor_query(units.UNIT_ORDER) = None,
+    paging: paging_query(units.UNIT_ORDER),
 ) -> UnitCollection:
-    return presenters.unit_collection(
-        urls, units.list_units(session, page_size=page_size, cursor=cursor)
-    )
+    page = units.list_units(session, page_size=paging.page_size, cursor=paging.cursor)
+    return presenters.collection(urls, page, presenters.unit, UnitCollection)
 
 
 @router.get("/{code}", response_model=UnitOut, summary="One unit of the vocabulary")
