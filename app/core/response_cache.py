@@ -19,7 +19,8 @@ connection, filling the thread pool and pushing every other request back).
 
 It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
 Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
-`private`; the cache is bounded in total bytes (least recently used entries go first). An answer
+`private`, nor a stream (`caching.is_stream`: passed on as it is sent); the cache is bounded in
+total bytes (least recently used entries go first). An answer
 larger than the entry limit (the export, as the data grows) is kept compressed, and inflated for
 each client, which costs far less than computing it again.
 """
@@ -36,6 +37,7 @@ import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.caching import CLIENT_IF_NONE_MATCH_KEY, is_stream
 from app.core.data_version import current_version
 from app.core.observability import (
     CACHE_HITS,
@@ -318,6 +320,8 @@ class ResponseCacheMiddleware:
         # Compute the full GET response (HEAD and conditional requests included), keep it if it
         # may be kept, then answer this request from it.
         inner_scope = dict(scope, method="GET", headers=forwarded_headers)
+        if if_none_match is not None:
+            inner_scope[CLIENT_IF_NONE_MATCH_KEY] = if_none_match
         start: Message | None = None
         chunks: list[bytes] = []
         passing_through = False
@@ -364,7 +368,7 @@ class ResponseCacheMiddleware:
 
 
 def _storable(start: Message) -> bool:
-    if start["status"] != 200:
+    if start["status"] != 200 or is_stream(start.get("headers", [])):
         return False
     for name, value in start.get("headers", []):
         if name == b"cache-control" and (b"no-store" in value or b"private" in value):

@@ -1,21 +1,37 @@
+"""The bulk export, streamed: generated once per data version and representation, stored in
+the database and read from there by every request (app/services/export_store.py).
+
+Its strong ETag derives from what determines the bytes (release, representation, data version,
+public base URL), not from the bytes, so it is known before the first byte is written and a
+conditional request is answered without generating anything: the export of one data version
+is always the same bytes (deterministic order, `generatedAt` derived from the data, fixed ZIP
+timestamps), so equal ETags mean equal bytes, as a strong validator must."""
+
+from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from pydantic import TypeAdapter
+from starlette.responses import Response, StreamingResponse
 
-from app import schemas
+from app import __version__, schemas
 from app.api import presenters
-from app.api.deps import SessionDep, UrlsDep
+from app.api.deps import UrlsDep
 from app.api.presenters import Urls
+from app.core.caching import not_modified, version_etag
+from app.core.observability import EXPORT_GENERATIONS
 from app.core.representations import (
     CONTENT_DISPOSITION_DOC,
     JSON_MEDIA_TYPE,
     ZIP_MEDIA_TYPE,
     negotiate,
 )
-from app.services import export, tables
+from app.services import export, export_store, tables
 
 router = APIRouter(tags=["export"])
+
+ZIP_DISPOSITION = 'attachment; filename="coalition-monitor.zip"'
 
 
 @router.get(
@@ -24,7 +40,9 @@ router = APIRouter(tags=["export"])
     summary="The complete dataset in one document (JSON), or as a ZIP of CSV files",
     description="`Accept: application/zip` (or `format=zip`) gives the dataset as flat, "
     "normalised CSV tables joined by codes, with their Frictionless `datapackage.json` (the "
-    "same files as `/downloads`). Lists keep the order of their collections.",
+    "same files as `/downloads`). Lists keep the order of their collections. The export is "
+    "streamed, and generated once per data version: the ETag names the data version, so "
+    "`If-None-Match` is answered at once.",
     responses={
         200: {
             "description": "The dataset as JSON; or, with `format=zip` or "
@@ -36,21 +54,33 @@ router = APIRouter(tags=["export"])
 )
 def get_export(
     request: Request,
-    session: SessionDep,
     urls: UrlsDep,
     format: Annotated[
         Literal["json", "zip"] | None,
         Query(description="`json` or `zip`, for tools that cannot send `Accept`."),
     ] = None,
-):
+) -> Response:
     media_type = negotiate(request, [JSON_MEDIA_TYPE, ZIP_MEDIA_TYPE])
-    dataset = export.read_dataset(session)
-    if media_type != ZIP_MEDIA_TYPE:
-        return export_document(urls, dataset)
-    return Response(
-        export.zip_of_files(tables.package_files(dataset), dataset.modified),
-        media_type=ZIP_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="coalition-monitor.zip"'},
+    engine = request.app.state.engine
+    representation = "zip" if media_type == ZIP_MEDIA_TYPE else "json"
+    with ExitStack() as stack:
+        dataset = export.stream_dataset(stack.enter_context(export.snapshot(engine)))
+        parts = (__version__, representation, dataset.data_version, urls.base)
+        etag = version_etag("export", *parts)
+        unchanged = not_modified(request, etag)
+        if unchanged is not None:
+            return unchanged
+        key = export_store.artifact_key(*parts)
+        render = zip_chunks(dataset) if representation == "zip" else document_chunks(urls, dataset)
+        if export_store.ensure_generation(
+            engine, key, dataset.data_version, render, stack.pop_all().close
+        ):
+            EXPORT_GENERATIONS.labels(representation).inc()
+    headers = {"ETag": etag}
+    if representation == "zip":
+        headers["Content-Disposition"] = ZIP_DISPOSITION
+    return StreamingResponse(
+        export_store.read_chunks(engine, key), media_type=media_type, headers=headers
     )
 
 
@@ -69,3 +99,50 @@ def export_document(urls: Urls, dataset: export.Dataset) -> schemas.ExportDocume
         targets=[presenters.target(urls, view) for view in dataset.targets],
         links_=schemas.ExportLinks(self_=urls.link("export"), catalog=urls.link("catalog")),
     )
+
+
+# (property, list of the Dataset, presenter, its shape) in the order of ExportDocument.
+_LISTS = (
+    ("perspectives", "perspectives", presenters.perspective, schemas.PerspectiveOut),
+    ("goals", "goals", presenters.goal, schemas.GoalOut),
+    ("statuses", "statuses", presenters.status_update, schemas.StatusUpdateOut),
+    ("indicators", "indicators", presenters.indicator, schemas.IndicatorOut),
+    ("metrics", "metrics", presenters.metric, schemas.MetricOut),
+    ("measurements", "measurements", presenters.measurement, schemas.MeasurementOut),
+    ("units", "units", presenters.unit, schemas.UnitOut),
+    ("milestones", "milestones", presenters.milestone, schemas.MilestoneOut),
+    ("targets", "targets", presenters.target, schemas.TargetOut),
+)
+_DOCUMENT = TypeAdapter(schemas.ExportDocument)
+# Items encoded into one piece.
+_BATCH = 200
+
+
+def document_chunks(urls: Urls, dataset: export.Dataset) -> Iterator[bytes]:
+    """`export_document` encoded as FastAPI encodes it (Pydantic's JSON of the document), item
+    by item: the document without items, with each list filled in as it is read."""
+    shell = export_document(urls, export.Dataset(dataset.data_version, dataset.modified, *[[]] * 9))
+    rest = _DOCUMENT.dump_json(shell, by_alias=True)
+    for name, part, present, shape in _LISTS:
+        before, rest = rest.split(b'"%s":[]' % name.encode(), 1)
+        yield before + b'"%s":[' % name.encode()
+        yield from _encoded_items(urls, getattr(dataset, part), present, TypeAdapter(shape))
+        yield b"]"
+    yield rest
+
+
+def _encoded_items(urls: Urls, views, present, adapter: TypeAdapter) -> Iterator[bytes]:
+    piece, first = bytearray(), True
+    for count, view in enumerate(views, start=1):
+        if not first:
+            piece += b","
+        piece += adapter.dump_json(present(urls, view), by_alias=True)
+        first = False
+        if count % _BATCH == 0:
+            yield bytes(piece)
+            piece.clear()
+    yield bytes(piece)
+
+
+def zip_chunks(dataset: export.Dataset) -> Iterator[bytes]:
+    return export.zip_chunks(tables.package_file_chunks(dataset), dataset.modified)
