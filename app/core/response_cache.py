@@ -20,9 +20,8 @@ connection, filling the thread pool and pushing every other request back).
 It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
 Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
 `private`, nor a stream (`caching.is_stream`: passed on as it is sent); the cache is bounded in
-total bytes (least recently used entries go first). An answer
-larger than the entry limit (the export, as the data grows) is kept compressed, and inflated for
-each client, which costs far less than computing it again.
+total bytes (least recently used entries go first). An answer larger than the entry limit is
+kept compressed, and inflated for each client, which costs far less than computing it again.
 """
 
 import asyncio
