@@ -1,10 +1,8 @@
 """The complete dataset in one consistent read, for the bulk export and the catalogue.
 
-Two ways to read it consistently. `read_dataset` loads lists without a long transaction: the
-data version (migration 0004) is read before and after the collections; when a write committed
-in between, the read is repeated. `stream_dataset` reads inside `snapshot` (one read-only
-transaction that sees one data version) and presents every list lazily, in bounded batches, so
-the export is written in constant memory however large the data grows.
+`stream_dataset` reads inside `snapshot` (one read-only transaction that sees one data version,
+migration 0004) and presents every list lazily, in bounded batches, so the export is written in
+constant memory however large the data grows.
 
 `modified` is when the data last changed: the newest `recordedAt` of a status or measurement,
 or replacement of a measurement, else (seed data only) the newest status date of the report.
@@ -34,21 +32,6 @@ from app.services.perspectives import PerspectiveView
 from app.services.targets import TargetView
 from app.services.write_support import as_utc
 
-MAX_ATTEMPTS = 5
-# The lists of a Dataset.
-PARTS = frozenset(
-    {
-        "perspectives",
-        "goals",
-        "statuses",
-        "indicators",
-        "metrics",
-        "measurements",
-        "units",
-        "milestones",
-        "targets",
-    }
-)
 # Where there is no data at all (the earliest date a ZIP file can carry).
 NO_DATE = date(1980, 1, 1)
 # Rows fetched at a time by the lists read in one query (a server-side cursor on PostgreSQL).
@@ -57,8 +40,7 @@ STREAM_BATCH = 1000
 
 @dataclass
 class Dataset:
-    """Each list is a list (`read_dataset`) or a `Reread` (`stream_dataset`): either can be
-    iterated more than once (several tables come from one list)."""
+    """Each list can be iterated more than once (several tables come from one list)."""
 
     data_version: int
     modified: datetime
@@ -95,10 +77,6 @@ def _paged(fetch: Callable[[str | None], Page]) -> Iterator:
         cursor = page.next_cursor
 
 
-def _everything(fetch: Callable[[str | None], Page]) -> list:
-    return list(_paged(fetch))
-
-
 def data_version(session: Session) -> int:
     return read_version(session.connection())
 
@@ -128,21 +106,6 @@ def report_date(session: Session) -> date:
     entries have no `recordedAt`)."""
     latest = session.execute(_report_date_query()).scalar()
     return latest if latest is not None else NO_DATE
-
-
-def read_dataset(session: Session, parts: frozenset[str] = PARTS) -> Dataset:
-    """The dataset, or only the lists named in `parts` (the others are left empty)."""
-    for _ in range(MAX_ATTEMPTS):
-        version = data_version(session)
-        dataset = _read(session, version, parts)
-        # End the read so that the next version read sees the latest commit. The loaded rows
-        # leave the session first: a rollback would expire them, and building the document
-        # would then reload each one with a query of its own.
-        session.expunge_all()
-        session.rollback()
-        if data_version(session) == version:
-            return dataset
-    return dataset
 
 
 @contextmanager
@@ -237,11 +200,6 @@ _STREAMS: dict[str, Callable[[Session], Iterable]] = {
         lambda cursor: targets.list_targets(session, page_size=MAX_PAGE_SIZE, cursor=cursor)
     ),
 }
-
-
-def _read(session: Session, version: int, parts: frozenset[str]) -> Dataset:
-    lists = {name: list(read(session)) if name in parts else [] for name, read in _STREAMS.items()}
-    return Dataset(data_version=version, modified=last_modified(session), **lists)
 
 
 def _zip_info(name: str, modified: datetime) -> zipfile.ZipInfo:

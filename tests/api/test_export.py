@@ -5,6 +5,7 @@ per-table downloads (app/api/routes/downloads.py)."""
 import codecs
 import concurrent.futures
 import csv
+import dataclasses
 import io
 import json
 import zipfile
@@ -15,7 +16,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 from starlette.requests import Request
 
 from app import schemas
@@ -261,8 +261,13 @@ def _built_in_memory(app, engine) -> tuple[bytes, bytes]:
     lists, the document encoded by FastAPI, the ZIP written in memory."""
     scope = {"type": "http", "app": app, "path": "/v1/export", "headers": [], "query_string": b""}
     urls = Urls(Request(scope))
-    with Session(engine) as session:
-        dataset = export.read_dataset(session)
+    with export.snapshot(engine) as session:
+        streamed = export.stream_dataset(session)
+        lists = {
+            part.name: list(getattr(streamed, part.name))
+            for part in dataclasses.fields(export.Dataset)[2:]
+        }
+        dataset = export.Dataset(streamed.data_version, streamed.modified, **lists)
     reference = FastAPI()
     reference.get("/", response_model=schemas.ExportDocument)(
         lambda: export_document(urls, dataset)
@@ -354,3 +359,27 @@ def test_the_export_is_never_kept_in_the_workers_memory_cache(client):
     again = client.get("/v1/export")
     assert again.status_code == 200
     assert CACHE_HITS._value.get() == hits
+
+
+def test_table_downloads_are_generated_once_and_streamed_like_the_export(
+    writable_client, auth, seed_data
+):
+    response = writable_client.post(
+        f"/v1/goals/{seed_data.goals[8].code}/statuses",
+        json={"asOf": "2022-06-04", "text": "Download test."},
+        headers=auth,
+    )
+    assert response.status_code == 201
+    before = _generations("statuses.csv-excel")
+    first = writable_client.get("/v1/downloads/statuses.csv?format=csv-excel")
+    again = writable_client.get("/v1/downloads/statuses.csv?format=csv-excel")
+    assert first.content == again.content
+    assert "Download test." in first.content.decode("utf-8-sig")
+    assert "content-length" not in first.headers
+    assert _generations("statuses.csv-excel") == before + 1
+    etag = first.headers["ETag"]
+    assert etag != writable_client.get("/v1/downloads/statuses.csv").headers["ETag"]
+    conditional = writable_client.get(
+        "/v1/downloads/statuses.csv?format=csv-excel", headers={"If-None-Match": etag}
+    )
+    assert conditional.status_code == 304

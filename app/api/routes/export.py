@@ -1,33 +1,26 @@
-"""The bulk export, streamed: generated once per data version and representation, stored in
-the database and read from there by every request (app/services/export_store.py).
-
-Its strong ETag derives from what determines the bytes (release, representation, data version,
-public base URL), not from the bytes, so it is known before the first byte is written and a
-conditional request is answered without generating anything: the export of one data version
-is always the same bytes (deterministic order, `generatedAt` derived from the data, fixed ZIP
-timestamps), so equal ETags mean equal bytes, as a strong validator must."""
+"""The bulk export, streamed from the export store (app/api/stored_exports.py), so that it is
+generated once per data version and representation, in constant memory."""
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import TypeAdapter
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from app import __version__, schemas
+from app import schemas
 from app.api import presenters
 from app.api.deps import UrlsDep
 from app.api.presenters import Urls
-from app.core.caching import not_modified, version_etag
-from app.core.observability import EXPORT_GENERATIONS
+from app.api.stored_exports import stored_response
 from app.core.representations import (
     CONTENT_DISPOSITION_DOC,
     JSON_MEDIA_TYPE,
     ZIP_MEDIA_TYPE,
     negotiate,
 )
-from app.services import export, export_store, tables
+from app.services import export, tables
 
 router = APIRouter(tags=["export"])
 
@@ -60,28 +53,10 @@ def get_export(
         Query(description="`json` or `zip`, for tools that cannot send `Accept`."),
     ] = None,
 ) -> Response:
-    media_type = negotiate(request, [JSON_MEDIA_TYPE, ZIP_MEDIA_TYPE])
-    engine = request.app.state.engine
-    representation = "zip" if media_type == ZIP_MEDIA_TYPE else "json"
-    with ExitStack() as stack:
-        dataset = export.stream_dataset(stack.enter_context(export.snapshot(engine)))
-        parts = (__version__, representation, dataset.data_version, urls.base)
-        etag = version_etag("export", *parts)
-        unchanged = not_modified(request, etag)
-        if unchanged is not None:
-            return unchanged
-        key = export_store.artifact_key(*parts)
-        render = zip_chunks(dataset) if representation == "zip" else document_chunks(urls, dataset)
-        if export_store.ensure_generation(
-            engine, key, dataset.data_version, render, stack.pop_all().close
-        ):
-            EXPORT_GENERATIONS.labels(representation).inc()
-    headers = {"ETag": etag}
-    if representation == "zip":
-        headers["Content-Disposition"] = ZIP_DISPOSITION
-    return StreamingResponse(
-        export_store.read_chunks(engine, key), media_type=media_type, headers=headers
-    )
+    if negotiate(request, [JSON_MEDIA_TYPE, ZIP_MEDIA_TYPE]) == ZIP_MEDIA_TYPE:
+        headers = {"Content-Disposition": ZIP_DISPOSITION}
+        return stored_response(request, "zip", zip_chunks, ZIP_MEDIA_TYPE, headers)
+    return stored_response(request, "json", partial(document_chunks, urls), JSON_MEDIA_TYPE)
 
 
 def export_document(urls: Urls, dataset: export.Dataset) -> schemas.ExportDocument:

@@ -1,0 +1,49 @@
+"""Answers read from the export store (app/services/export_store.py): the export and the
+table downloads, generated once per data version and streamed to every client from there.
+
+Their strong ETag derives from what determines the bytes (release, representation, data
+version, public base URL), not from the bytes, so it is known before the first byte is written
+and a conditional request is answered without generating anything: the bytes of one data
+version are always the same (deterministic order, `generatedAt` derived from the data, fixed
+ZIP timestamps), so equal ETags mean equal bytes, as a strong validator must."""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+
+from fastapi import Request
+from starlette.responses import Response, StreamingResponse
+
+from app import __version__
+from app.core.caching import not_modified, version_etag
+from app.core.observability import EXPORT_GENERATIONS
+from app.services import export, export_store
+
+
+def stored_response(
+    request: Request,
+    representation: str,
+    render: Callable[[export.Dataset], Iterator[bytes]],
+    media_type: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """`render` of the current data, from the store (generated there first if need be).
+    `representation` names what `render` writes (with the data version: the bytes)."""
+    engine = request.app.state.engine
+    with ExitStack() as stack:
+        dataset = export.stream_dataset(stack.enter_context(export.snapshot(engine)))
+        base = request.app.state.settings.base_url
+        parts = (__version__, representation, dataset.data_version, base)
+        etag = version_etag("export", *parts)
+        unchanged = not_modified(request, etag)
+        if unchanged is not None:
+            return unchanged
+        key = export_store.artifact_key(*parts)
+        if export_store.ensure_generation(
+            engine, key, dataset.data_version, render(dataset), stack.pop_all().close
+        ):
+            EXPORT_GENERATIONS.labels(representation).inc()
+    return StreamingResponse(
+        export_store.read_chunks(engine, key),
+        media_type=media_type,
+        headers={"ETag": etag, **(headers or {})},
+    )
