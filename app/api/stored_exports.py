@@ -15,8 +15,13 @@ from starlette.responses import Response, StreamingResponse
 
 from app import __version__
 from app.core.caching import not_modified, version_etag
+from app.core.errors import ProblemError
 from app.core.observability import EXPORT_GENERATIONS
 from app.services import export, export_store
+
+# Writes that may land between reading the data version and opening the snapshot to generate
+# it before the request gives up (503).
+ATTEMPTS = 5
 
 
 def stored_response(
@@ -29,21 +34,36 @@ def stored_response(
     """`render` of the current data, from the store (generated there first if need be).
     `representation` names what `render` writes (with the data version: the bytes)."""
     engine = request.app.state.engine
-    with ExitStack() as stack:
-        dataset = export.stream_dataset(stack.enter_context(export.snapshot(engine)))
-        base = request.app.state.settings.base_url
-        parts = (__version__, representation, dataset.data_version, base)
+    base = request.app.state.settings.base_url
+    for _ in range(ATTEMPTS):
+        version = export.current_data_version(engine)
+        parts = (__version__, representation, version, base)
         etag = version_etag("export", *parts)
         unchanged = not_modified(request, etag)
         if unchanged is not None:
             return unchanged
         key = export_store.artifact_key(*parts)
-        if export_store.ensure_generation(
-            engine, key, dataset.data_version, render(dataset), stack.pop_all().close
+        if export_store.claim(engine, key, version) and not _generate(
+            engine, key, version, representation, render
         ):
-            EXPORT_GENERATIONS.labels(representation).inc()
-    return StreamingResponse(
-        export_store.read_chunks(engine, key),
-        media_type=media_type,
-        headers={"ETag": etag, **(headers or {})},
-    )
+            continue  # a write came first: the claimed version can no longer be read
+        return StreamingResponse(
+            export_store.stream_chunks(engine, key),
+            media_type=media_type,
+            headers={"ETag": etag, **(headers or {})},
+        )
+    raise ProblemError(503, "The data is changing too fast to export; retry later.")
+
+
+def _generate(engine, key: str, version: int, representation: str, render) -> bool:
+    """Start generating the claimed `key` from a snapshot; False (claim dropped) when the
+    snapshot reads another data version than the one claimed."""
+    with ExitStack() as stack:
+        dataset = export.stream_dataset(stack.enter_context(export.snapshot(engine)))
+        if dataset.data_version != version:
+            stack.close()
+            export_store.forget(engine, key)
+            return False
+        export_store.start_generation(engine, key, version, render(dataset), stack.pop_all().close)
+    EXPORT_GENERATIONS.labels(representation).inc()
+    return True

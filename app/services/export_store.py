@@ -3,10 +3,13 @@ and instance.
 
 An export (one representation of one data version, see `artifact_key`) is stored as ordered
 chunks (`ExportChunk`), each committed as soon as it is written. Every request streams the
-stored chunks; the first request for a key claims it (inserts its `ExportArtifact` row) and
-starts the generation in a thread of its own, so that a client that goes away does not stop
-the generation the others are reading. A hundred concurrent downloads cost one generation, and
-the first bytes are sent as soon as the first chunk is committed.
+stored chunks (`stream_chunks`); the first request for a key claims it (`claim` inserts its
+`ExportArtifact` row) and starts the generation in a thread of its own (`start_generation`),
+so that a client that goes away does not stop the generation the others are reading. A
+hundred concurrent downloads cost one generation, and the first bytes are sent as soon as the
+first chunk is committed. A request holds at most one pooled connection at a time (claim,
+snapshot, chunk reads one after the other), so concurrent downloads cannot exhaust the pool
+waiting for each other.
 
 The generator renews the artifact's `heartbeat_at` with every chunk (and every few seconds in
 between); a request that finds an unfinished artifact whose heartbeat is older than
@@ -23,9 +26,11 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
+import anyio
+import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +48,12 @@ FLUSH_AFTER_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=60)
 KEEP_OLD_FOR = timedelta(minutes=15)
-POLL_SECONDS = 0.05
+# A reader waiting for a chunk looks again after this long, twice as long each time, up to
+# the maximum.
+POLL_SECONDS = 0.02
+MAX_POLL_SECONDS = 0.25
+# What `read_chunk` answers for a chunk still to be written.
+WAIT = object()
 
 
 class ExportInterrupted(Exception):
@@ -63,24 +73,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def ensure_generation(
+def start_generation(
     engine: Engine,
     key: str,
     version: int,
     render: Iterator[bytes],
     release: Callable[[], None],
-) -> bool:
-    """Start storing `render` (the bytes of `key`, read from a snapshot at data version
-    `version`) unless `key` is stored or being generated; True when it started. `release`
-    ends the snapshot: at once when it is not needed, else when the generation ends."""
-    try:
-        claimed = _claim(engine, key, version)
-    except BaseException:
-        release()
-        raise
-    if not claimed:
-        release()
-        return False
+) -> None:
+    """Store `render` (the bytes of `key`, which this caller has claimed, read from a snapshot
+    at data version `version`) in a thread of its own; `release` ends the snapshot after."""
     thread = threading.Thread(
         target=_generate,
         args=(engine, key, version, render, release),
@@ -88,10 +89,9 @@ def ensure_generation(
         daemon=True,
     )
     thread.start()
-    return True
 
 
-def _claim(engine: Engine, key: str, version: int) -> bool:
+def claim(engine: Engine, key: str, version: int) -> bool:
     """True when this caller is to generate `key`: nobody has, or its generator stalled."""
     with Session(engine) as session:
         artifact = session.get(ExportArtifact, key)
@@ -136,7 +136,7 @@ def _generate(
         writer.finish()
     except Exception:
         logger.exception("export generation failed", extra={"export_key": key})
-        _forget(engine, key)
+        forget(engine, key)
         return
     finally:
         release()
@@ -197,7 +197,8 @@ class _ChunkWriter:
         self.last_beat = time.monotonic()
 
 
-def _forget(engine: Engine, key: str) -> None:
+def forget(engine: Engine, key: str) -> None:
+    """Remove `key` (a failed or abandoned generation); its readers stop."""
     with engine.begin() as connection:
         connection.execute(sa.delete(ExportChunk).where(ExportChunk.key == key))
         connection.execute(sa.delete(ExportArtifact).where(ExportArtifact.key == key))
@@ -214,32 +215,52 @@ def prune(engine: Engine, version: int) -> None:
         connection.execute(sa.delete(ExportArtifact).where(ExportArtifact.key.in_(old)))
 
 
+def read_chunk(engine: Engine, key: str, seq: int) -> bytes | object | None:
+    """Chunk `seq` of `key`; `WAIT` when it is still to be written; None after the last one.
+    Raises ExportInterrupted when the generation failed or stalled."""
+    with engine.connect() as connection:
+        data = connection.execute(
+            sa.select(ExportChunk.data).where(ExportChunk.key == key, ExportChunk.seq == seq)
+        ).scalar()
+        if data is not None:
+            return data
+        state = connection.execute(
+            sa.select(
+                ExportArtifact.complete, ExportArtifact.chunk_count, ExportArtifact.heartbeat_at
+            ).where(ExportArtifact.key == key)
+        ).first()
+    if state is None:
+        raise ExportInterrupted(key)
+    complete, chunk_count, heartbeat_at = state
+    if complete and seq >= chunk_count:
+        return None
+    if complete:
+        return WAIT  # written after our first look
+    if _aware(heartbeat_at) < _now() - STALE_AFTER:
+        raise ExportInterrupted(key)
+    return WAIT
+
+
 def read_chunks(engine: Engine, key: str) -> Iterator[bytes]:
     """The stored bytes of `key`, chunk by chunk, waiting for the chunks still being written."""
-    seq = 0
-    while True:
-        with engine.connect() as connection:
-            data = connection.execute(
-                sa.select(ExportChunk.data).where(ExportChunk.key == key, ExportChunk.seq == seq)
-            ).scalar()
-            state = None
-            if data is None:
-                state = connection.execute(
-                    sa.select(
-                        ExportArtifact.complete,
-                        ExportArtifact.chunk_count,
-                        ExportArtifact.heartbeat_at,
-                    ).where(ExportArtifact.key == key)
-                ).first()
-        if data is not None:
-            yield data
-            seq += 1
+    seq, pause = 0, POLL_SECONDS
+    while (data := read_chunk(engine, key, seq)) is not None:
+        if data is WAIT:
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_POLL_SECONDS)
             continue
-        if state is None:
-            raise ExportInterrupted(key)
-        complete, chunk_count, heartbeat_at = state
-        if complete and seq >= chunk_count:
-            return
-        if not complete and _aware(heartbeat_at) < _now() - STALE_AFTER:
-            raise ExportInterrupted(key)
-        time.sleep(POLL_SECONDS)
+        yield data
+        seq, pause = seq + 1, POLL_SECONDS
+
+
+async def stream_chunks(engine: Engine, key: str) -> AsyncIterator[bytes]:
+    """`read_chunks` for the event loop: each read in a worker thread, each wait on the loop
+    (a hundred clients waiting for one generation must not hold a hundred threads)."""
+    seq, pause = 0, POLL_SECONDS
+    while (data := await anyio.to_thread.run_sync(read_chunk, engine, key, seq)) is not None:
+        if data is WAIT:
+            await anyio.sleep(pause)
+            pause = min(pause * 2, MAX_POLL_SECONDS)
+            continue
+        yield data
+        seq, pause = seq + 1, POLL_SECONDS

@@ -28,6 +28,15 @@ class Snapshot:
         self.released.set()
 
 
+def _generate(engine, key: str, render, snapshot: Snapshot) -> bool:
+    """What a request does: claim the key, and generate it if the claim succeeded."""
+    if not export_store.claim(engine, key, 1):
+        snapshot.release()
+        return False
+    export_store.start_generation(engine, key, 1, iter(render), snapshot.release)
+    return True
+
+
 def _pieces(count: int, size: int = 10_000) -> list[bytes]:
     return [bytes([number % 251]) * size for number in range(count)]
 
@@ -35,7 +44,7 @@ def _pieces(count: int, size: int = 10_000) -> list[bytes]:
 def test_an_export_is_stored_in_chunks_and_read_back_whole(writable_engine):
     key, snapshot = _key(), Snapshot()
     pieces = _pieces(200)  # 2 MB: several chunks
-    assert export_store.ensure_generation(writable_engine, key, 1, iter(pieces), snapshot.release)
+    assert _generate(writable_engine, key, iter(pieces), snapshot)
     assert b"".join(export_store.read_chunks(writable_engine, key)) == b"".join(pieces)
     assert snapshot.released.wait(10)
     with Session(writable_engine) as session:
@@ -54,8 +63,8 @@ def test_a_second_request_reads_the_generation_under_way_instead_of_generating(w
         go_on.wait(10)
         yield b"b" * 1000
 
-    assert export_store.ensure_generation(writable_engine, key, 1, slow(), first.release)
-    assert not export_store.ensure_generation(writable_engine, key, 1, iter([b"x"]), second.release)
+    assert _generate(writable_engine, key, slow(), first)
+    assert not _generate(writable_engine, key, iter([b"x"]), second)
     assert second.released.is_set()  # not needed: released at once
     reader = export_store.read_chunks(writable_engine, key)
     assert next(reader) == b"a" * (export_store.FIRST_CHUNK_BYTES + 1)  # before the end
@@ -73,9 +82,7 @@ def test_a_crashed_generation_is_taken_over(writable_engine):
         session.commit()
     with pytest.raises(ExportInterrupted):
         list(export_store.read_chunks(writable_engine, key))  # a reader does not wait forever
-    assert export_store.ensure_generation(
-        writable_engine, key, 1, iter([b"whole"]), snapshot.release
-    )
+    assert _generate(writable_engine, key, iter([b"whole"]), snapshot)
     assert b"".join(export_store.read_chunks(writable_engine, key)) == b"whole"
 
 
@@ -84,9 +91,7 @@ def test_a_live_generation_is_not_taken_over(writable_engine):
     with Session(writable_engine) as session:
         session.add(ExportArtifact(key=key, data_version=1, heartbeat_at=export_store._now()))
         session.commit()
-    assert not export_store.ensure_generation(
-        writable_engine, key, 1, iter([b"x"]), snapshot.release
-    )
+    assert not _generate(writable_engine, key, iter([b"x"]), snapshot)
     assert snapshot.released.is_set()
 
 
@@ -97,7 +102,7 @@ def test_a_failed_generation_is_removed_and_its_readers_stop(writable_engine):
         yield b"a" * (export_store.FIRST_CHUNK_BYTES + 1)
         raise RuntimeError("the database went away")
 
-    assert export_store.ensure_generation(writable_engine, key, 1, failing(), snapshot.release)
+    assert _generate(writable_engine, key, failing(), snapshot)
     with pytest.raises(ExportInterrupted):
         list(export_store.read_chunks(writable_engine, key))
     assert snapshot.released.wait(10)
@@ -105,7 +110,7 @@ def test_a_failed_generation_is_removed_and_its_readers_stop(writable_engine):
         assert session.get(ExportArtifact, key) is None
         assert session.scalar(sa.select(sa.func.count()).where(ExportChunk.key == key)) == 0
     # The next request generates anew.
-    assert export_store.ensure_generation(writable_engine, key, 1, iter([b"ok"]), snapshot.release)
+    assert _generate(writable_engine, key, iter([b"ok"]), snapshot)
     assert b"".join(export_store.read_chunks(writable_engine, key)) == b"ok"
 
 
