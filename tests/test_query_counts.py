@@ -27,12 +27,23 @@ def uncached(engine, settings) -> Iterator[TestClient]:
         yield c
 
 
+# The export store's own statements: per stored chunk (per half MiB of output, however many
+# rows it holds) and per wait for one, not per row.
+STORE_TABLES = ("export_artifact", "export_chunk")
+
+
 @contextmanager
 def counting(engine) -> Iterator[list[str]]:
+    """The statements run meanwhile, but the export store's; the store is emptied first, so
+    every export and download is generated (its statements counted) rather than read back."""
+    with engine.begin() as connection:
+        for table in reversed(STORE_TABLES):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
     statements: list[str] = []
 
     def note(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
+        if not any(table in statement for table in STORE_TABLES):
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", note)
     try:
