@@ -15,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app import __version__
 from app.core.caching import not_modified, version_etag
+from app.core.data_version import current_version
 from app.core.errors import ProblemError
 from app.core.observability import EXPORT_GENERATIONS
 from app.services import export, export_store
@@ -36,7 +37,7 @@ def stored_response(
     engine = request.app.state.engine
     base = request.app.state.settings.base_url
     for _ in range(ATTEMPTS):
-        version = export.current_data_version(engine)
+        version = current_version(engine)
         parts = (__version__, representation, version, base)
         etag = version_etag("export", *parts)
         unchanged = not_modified(request, etag)

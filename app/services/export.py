@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.core.data_version import current_version, read_version
+from app.core.data_version import read_version
 from app.models import Goal, Measurement, MeasurementRevision, Milestone, StatusUpdate, Unit
 from app.services import goals, indicators, measurements, milestones, perspectives, targets, units
 from app.services.goals import GoalView, StatusView
@@ -79,10 +79,6 @@ def _paged(fetch: Callable[[str | None], Page]) -> Iterator:
 
 def data_version(session: Session) -> int:
     return read_version(session.connection())
-
-
-def current_data_version(engine: Engine) -> int:
-    return current_version(engine)
 
 
 def last_modified(session: Session) -> datetime:
