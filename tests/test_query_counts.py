@@ -27,7 +27,7 @@ def uncached(engine, settings) -> Iterator[TestClient]:
         yield c
 
 
-# The export store's own statements: per stored chunk (per half MiB of output, however many
+# The export store's own statements: per stored chunk (per 128 KiB of output, however many
 # rows it holds) and per wait for one, not per row.
 STORE_TABLES = ("export_artifact", "export_chunk")
 

@@ -221,8 +221,8 @@ def zip_chunks(files: Iterable[tuple[str, Iterable[bytes]]], modified: datetime)
     The archive is written to a temporary file, as to a buffer, so its bytes are those of a ZIP
     written in one piece (sizes in the local headers, no data descriptors). zipfile rewrites a
     member's header when the member is complete, so the bytes are passed on up to the member
-    being written, and the rest once it is complete. An empty piece passes through as is (a
-    sign of life from a long member)."""
+    being written, and the rest once it is complete; an empty piece for each piece written into
+    a member tells the consumer that work goes on (time to pass on what it holds)."""
     with tempfile.TemporaryFile() as spool:
         sent = 0
 
@@ -239,9 +239,7 @@ def zip_chunks(files: Iterable[tuple[str, Iterable[bytes]]], modified: datetime)
                 with archive.open(info, mode="w") as member:
                     yield written_up_to(info.header_offset)
                     for piece in pieces:
-                        if piece:
-                            member.write(piece)
-                        else:
-                            yield b""
+                        member.write(piece)
+                        yield b""
                 yield written_up_to(spool.tell())
         yield written_up_to(spool.tell())

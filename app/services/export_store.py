@@ -41,8 +41,10 @@ from app.models import ExportArtifact, ExportChunk
 logger = logging.getLogger(__name__)
 
 # The first chunk is small so that the first bytes leave early; later ones are larger.
-FIRST_CHUNK_BYTES = 64 * 1024
-CHUNK_BYTES = 512 * 1024
+# Every reader holds about two chunks at a time (the one read, the one being sent), so the
+# chunk size bounds what a hundred concurrent downloads cost in memory.
+FIRST_CHUNK_BYTES = 32 * 1024
+CHUNK_BYTES = 128 * 1024
 # A chunk is also stored when this much time passed since the last one (first bytes early).
 FLUSH_AFTER_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
