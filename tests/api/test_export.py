@@ -383,3 +383,12 @@ def test_table_downloads_are_generated_once_and_streamed_like_the_export(
         "/v1/downloads/statuses.csv?format=csv-excel", headers={"If-None-Match": etag}
     )
     assert conditional.status_code == 304
+
+
+def test_head_of_the_export_has_the_headers_of_get_and_no_body(client):
+    full = client.get("/v1/export?format=zip")
+    head = client.head("/v1/export?format=zip")
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("ETag", "Content-Type", "Content-Disposition"):
+        assert head.headers[name] == full.headers[name]
