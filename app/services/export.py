@@ -36,6 +36,9 @@ from app.services.write_support import as_utc
 NO_DATE = date(1980, 1, 1)
 # Rows fetched at a time by the lists read in one query (a server-side cursor on PostgreSQL).
 STREAM_BATCH = 1000
+# Metrics (and indicators) read at a time: each page loads the figures of the two latest
+# periods of its metrics for their trends, and a period can hold many sources.
+TREND_PAGE_SIZE = 1
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _perspectives(session: Session) -> Iterator[PerspectiveView]:
 def _indicators(session: Session) -> Iterator[IndicatorView]:
     return _paged(
         lambda cursor: indicators.list_indicators(
-            session, perspective=None, year=None, page_size=MAX_PAGE_SIZE, cursor=cursor
+            session, perspective=None, year=None, page_size=TREND_PAGE_SIZE, cursor=cursor
         )
     )
 
@@ -178,7 +181,7 @@ def _indicators(session: Session) -> Iterator[IndicatorView]:
 def _metrics(session: Session) -> Iterator[MetricView]:
     return _paged(
         lambda cursor: indicators.list_metrics(
-            session, perspective=None, indicator=None, page_size=MAX_PAGE_SIZE, cursor=cursor
+            session, perspective=None, indicator=None, page_size=TREND_PAGE_SIZE, cursor=cursor
         )
     )
 
