@@ -36,6 +36,8 @@ from app.services.write_support import as_utc
 NO_DATE = date(1980, 1, 1)
 # Rows fetched at a time by the lists read in one query (a server-side cursor on PostgreSQL).
 STREAM_BATCH = 1000
+# The ZIP's finished bytes are passed on in pieces of at most this size.
+ZIP_READ_BYTES = 64 * 1024
 # Metrics (and indicators) read at a time: each page loads the figures of the two latest
 # periods of its metrics for their trends, and a period can hold many sources.
 TREND_PAGE_SIZE = 1
@@ -229,20 +231,21 @@ def zip_chunks(files: Iterable[tuple[str, Iterable[bytes]]], modified: datetime)
     with tempfile.TemporaryFile() as spool:
         sent = 0
 
-        def written_up_to(end: int) -> bytes:
+        def written_up_to(end: int) -> Iterator[bytes]:
             nonlocal sent
             spool.flush()
-            data = os.pread(spool.fileno(), end - sent, sent)
-            sent = end
-            return data
+            while sent < end:
+                data = os.pread(spool.fileno(), min(end - sent, ZIP_READ_BYTES), sent)
+                sent += len(data)
+                yield data
 
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, pieces in files:
                 info = _zip_info(name, modified)
                 with archive.open(info, mode="w") as member:
-                    yield written_up_to(info.header_offset)
+                    yield from written_up_to(info.header_offset)
                     for piece in pieces:
                         member.write(piece)
                         yield b""
-                yield written_up_to(spool.tell())
-        yield written_up_to(spool.tell())
+                yield from written_up_to(spool.tell())
+        yield from written_up_to(spool.tell())

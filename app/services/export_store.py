@@ -40,12 +40,11 @@ from app.models import ExportArtifact, ExportChunk
 
 logger = logging.getLogger(__name__)
 
-# The first chunk is small so that the first bytes leave early; later ones are larger.
 # Every reader holds about two chunks at a time (the one read, the one being sent), so the
 # chunk size bounds what a hundred concurrent downloads cost in memory.
-FIRST_CHUNK_BYTES = 32 * 1024
 CHUNK_BYTES = 128 * 1024
-# A chunk is also stored when this much time passed since the last one (first bytes early).
+# The first bytes are stored at once; later a chunk is also stored, however small, when this
+# much time passed since the last one.
 FLUSH_AFTER_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=60)
@@ -152,32 +151,34 @@ class _ChunkWriter:
         self.buffer = bytearray()
         self.seq = 0
         self.byte_count = 0
-        self.limit = FIRST_CHUNK_BYTES
         self.last_store = self.last_beat = time.monotonic()
 
     def add(self, piece: bytes) -> None:
         self.buffer += piece
-        now = time.monotonic()
-        if len(self.buffer) >= self.limit or (
-            self.buffer and now - self.last_store >= FLUSH_AFTER_SECONDS
-        ):
+        while len(self.buffer) >= CHUNK_BYTES:
             self._store(complete=False)
+        now = time.monotonic()
+        if self.buffer and (self.seq == 0 or now - self.last_store >= FLUSH_AFTER_SECONDS):
+            self._store(complete=False)  # the first bytes at once, then at least this often
         elif now - self.last_beat >= HEARTBEAT_SECONDS:
             self._update(complete=False)
 
     def finish(self) -> None:
+        while self.buffer:
+            self._store(complete=False)
         self._store(complete=True)
 
     def _store(self, complete: bool) -> None:
+        """Store up to CHUNK_BYTES of the buffer as the next chunk (none when it is empty)."""
+        data = bytes(self.buffer[:CHUNK_BYTES])
         with self.engine.begin() as connection:
-            if self.buffer:
-                chunk = {"key": self.key, "seq": self.seq, "data": bytes(self.buffer)}
+            if data:
+                chunk = {"key": self.key, "seq": self.seq, "data": data}
                 connection.execute(sa.insert(ExportChunk).values(**chunk))
                 self.seq += 1
-                self.byte_count += len(self.buffer)
+                self.byte_count += len(data)
             self._update(complete, connection)
-        self.buffer.clear()
-        self.limit = CHUNK_BYTES
+        del self.buffer[: len(data)]
         self.last_store = time.monotonic()
 
     def _update(self, complete: bool, connection: sa.Connection | None = None) -> None:

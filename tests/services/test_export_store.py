@@ -43,7 +43,8 @@ def _pieces(count: int, size: int = 10_000) -> list[bytes]:
 
 def test_an_export_is_stored_in_chunks_and_read_back_whole(writable_engine):
     key, snapshot = _key(), Snapshot()
-    pieces = _pieces(200)  # 2 MB: several chunks
+    pieces = [*_pieces(50), b"z" * (3 * export_store.CHUNK_BYTES)]  # several chunks
+
     assert _generate(writable_engine, key, iter(pieces), snapshot)
     assert b"".join(export_store.read_chunks(writable_engine, key)) == b"".join(pieces)
     assert snapshot.released.wait(10)
@@ -51,7 +52,12 @@ def test_an_export_is_stored_in_chunks_and_read_back_whole(writable_engine):
         artifact = session.get(ExportArtifact, key)
         assert artifact.complete
         assert artifact.byte_count == len(b"".join(pieces))
-        assert artifact.chunk_count > 2
+        assert artifact.chunk_count > 4
+    with Session(writable_engine) as session:
+        sizes = session.scalars(
+            sa.select(sa.func.length(ExportChunk.data)).where(ExportChunk.key == key)
+        ).all()
+    assert max(sizes) <= export_store.CHUNK_BYTES  # a large piece is split
 
 
 def test_a_second_request_reads_the_generation_under_way_instead_of_generating(writable_engine):
@@ -59,7 +65,7 @@ def test_a_second_request_reads_the_generation_under_way_instead_of_generating(w
     go_on = threading.Event()
 
     def slow() -> object:
-        yield b"a" * (export_store.FIRST_CHUNK_BYTES + 1)
+        yield b"a" * 1000  # the first bytes are stored at once
         go_on.wait(10)
         yield b"b" * 1000
 
@@ -67,7 +73,7 @@ def test_a_second_request_reads_the_generation_under_way_instead_of_generating(w
     assert not _generate(writable_engine, key, iter([b"x"]), second)
     assert second.released.is_set()  # not needed: released at once
     reader = export_store.read_chunks(writable_engine, key)
-    assert next(reader) == b"a" * (export_store.FIRST_CHUNK_BYTES + 1)  # before the end
+    assert next(reader) == b"a" * 1000  # before the end
     go_on.set()
     assert b"".join(reader) == b"b" * 1000
 
@@ -99,7 +105,7 @@ def test_a_failed_generation_is_removed_and_its_readers_stop(writable_engine):
     key, snapshot = _key(), Snapshot()
 
     def failing() -> object:
-        yield b"a" * (export_store.FIRST_CHUNK_BYTES + 1)
+        yield b"a" * 1000
         raise RuntimeError("the database went away")
 
     assert _generate(writable_engine, key, failing(), snapshot)
