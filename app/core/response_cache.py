@@ -286,14 +286,27 @@ class ResponseCacheMiddleware:
         running = self._computing.get((key, version))
         if running is None or running.get_loop() is not loop:
             self._computing[key, version] = computing
+
+        def release_waiters() -> None:
+            if not computing.done():
+                computing.set_result(None)
+
         try:
             entry = await self._compute(
-                scope, receive, send, key, version, forwarded_headers, if_none_match
+                scope,
+                receive,
+                send,
+                key,
+                version,
+                forwarded_headers,
+                if_none_match,
+                release_waiters,
             )
         finally:
             if self._computing.get((key, version)) is computing:
                 del self._computing[key, version]
-            computing.set_result(entry)  # None when it failed or was not storable
+            if not computing.done():
+                computing.set_result(entry)  # None when it failed or was not storable
 
     async def _computed_by_another(self, key: tuple, version: int) -> CachedResponse | None:
         computing = self._computing.get((key, version))
@@ -310,8 +323,11 @@ class ResponseCacheMiddleware:
         version: int,
         forwarded_headers: list[tuple[bytes, bytes]],
         if_none_match: bytes | None,
+        release_waiters: Callable[[], None],
     ) -> CachedResponse | None:
-        """Answer from a freshly computed response; return it as an entry if it was kept."""
+        """Answer from a freshly computed response; return it as an entry if it was kept.
+        Requests waiting for it are released as soon as it turns out not to be kept (a stream
+        must not make them wait until its last byte)."""
         assert self.cache is not None
         is_head = scope["method"] == "HEAD"
         max_entry = scope["app"].state.settings.response_cache_max_entry_bytes
@@ -343,6 +359,7 @@ class ResponseCacheMiddleware:
                 start = message
                 if not _storable(message):
                     passing_through = True
+                    release_waiters()
                     await forward(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
