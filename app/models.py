@@ -269,3 +269,36 @@ class Target(SQLModel, table=True):
     deadline_precision: str | None = Field(default=None, max_length=10)
     metric_code: str | None = Field(default=None, foreign_key="metric.code", max_length=20)
     note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class ExportArtifact(SQLModel, table=True):
+    """A generated export (one representation of one data version), stored in `ExportChunk`s
+    so every worker and instance serves the one generation (app/services/export_store.py).
+
+    `heartbeat_at` is renewed with every stored chunk while `complete` is false: a generator
+    that stops renewing it has crashed, and a later request takes the generation over."""
+
+    __tablename__ = "export_artifact"
+
+    key: str = Field(primary_key=True, max_length=64)
+    data_version: int = Field(sa_type=sa.BigInteger, index=True)
+    complete: bool = False
+    chunk_count: int = 0
+    byte_count: int = Field(default=0, sa_type=sa.BigInteger)
+    heartbeat_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class ExportChunk(SQLModel, table=True):
+    """One piece of an export's bytes, in order of `seq` (0, 1, ...)."""
+
+    __tablename__ = "export_chunk"
+
+    key: str = Field(
+        primary_key=True,
+        max_length=64,
+        sa_column_kwargs={"autoincrement": False},
+        foreign_key="export_artifact.key",
+        ondelete="CASCADE",
+    )
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    data: bytes = Field(sa_type=sa.LargeBinary)

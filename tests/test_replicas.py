@@ -4,6 +4,7 @@ response caches on. Each instance is a real server process (uvicorn, one worker)
 module's writable database (PostgreSQL or one SQLite file, whichever TEST_DATABASE_URL
 selects)."""
 
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -131,3 +132,32 @@ def test_a_write_through_one_instance_is_read_through_the_other(instances, key):
                 if not any(status["text"] == text for status in export["statuses"]):
                     stale.append("export")
     assert stale == []
+
+
+def _export_generations(http: httpx.Client, base: str) -> float:
+    """The instance's `export_generations_total` for the JSON export."""
+    for line in http.get(f"{base}/metrics").text.splitlines():
+        if line.startswith('export_generations_total{representation="json"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_the_instances_share_one_generation_of_the_export(instances, key):
+    with httpx.Client(timeout=60) as http:
+        created = http.post(
+            f"{instances[0]}/v1/goals/{GOAL}/statuses",
+            json={"asOf": "2022-03-02", "text": "Shared export check."},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert created.status_code == 201, created.text
+        before = sum(_export_generations(http, base) for base in instances)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(
+                pool.map(lambda number: http.get(f"{instances[number % 2]}/v1/export"), range(40))
+            )
+        after = sum(_export_generations(http, base) for base in instances)
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1
+    assert len({answer.headers["ETag"] for answer in answers}) == 1
+    assert created.json()["id"] in {s["id"] for s in answers[0].json()["statuses"]}
+    assert after - before == 1

@@ -17,6 +17,13 @@ def strong_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+def version_etag(*parts: object, weak: bool = False) -> str:
+    """An ETag for bytes determined by `parts` (a data version among them), known before the
+    first byte is written. Strong only when the same parts always give the same bytes."""
+    digest = hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    return ("W/" if weak else "") + '"' + digest + '"'
+
+
 def _listed_tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 

@@ -93,6 +93,11 @@ DATABASE_ERRORS = Counter(
     "Requests that failed because the database was unreachable or refused to answer.",
     ["kind"],
 )
+EXPORT_GENERATIONS = Counter(
+    "export_generations_total",
+    "Exports generated and stored (once per data version, representation and release).",
+    ["representation"],
+)
 
 
 # Set by the response cache on a hit (no route runs then).

@@ -19,7 +19,11 @@ cannot set headers) or else by `Accept`; an `Accept` that allows neither is 406.
 
 A CSV request without `pageSize` and `cursor` gets the whole filtered collection, page after
 page of the JSON collection written out as rows while it is sent: spreadsheet tools and data
-frames ignore `Link` headers. The OpenAPI document describes the JSON only as the 200 body
+frames ignore `Link` headers. It is streamed, never buffered: its strong ETag derives from the
+data version, read before the first page (and `If-None-Match` is answered before any page is
+read); when the version differs after the last page (a write committed meanwhile, so the pages
+may mix two versions), the response is broken off unfinished rather than completed under an
+ETag that would not name its bytes. The OpenAPI document describes the JSON only as the 200 body
 (so generated clients type it exactly) and the CSV in the `format` parameter and the 200
 description.
 """
@@ -33,6 +37,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import anyio.to_thread
 import mimeparse
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.utils import get_flat_params
@@ -40,7 +45,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
 
+from app.core.caching import not_modified_response
+from app.core.data_version import current_version
 from app.core.errors import ProblemError
+from app.core.etags import version_etag
 from app.core.methods import DATA_READ_METHODS
 
 JSON_MEDIA_TYPE = "application/json"
@@ -263,8 +271,23 @@ def _next_cursor(document: dict[str, Any]) -> str | None:
     return dict(parse_qsl(urlsplit(href).query)).get("cursor")
 
 
+class DataChangedWhileStreaming(Exception):
+    """A write committed while a whole collection was streamed: the response is broken off."""
+
+
+async def _data_version(request: Request) -> int:
+    return await anyio.to_thread.run_sync(current_version, request.app.state.engine)
+
+
 async def whole_collection_csv(request: Request, handler: PageHandler, columns) -> Response:
     """All pages as one CSV, each page written out as it is read (see module docstring)."""
+    version = await _data_version(request)
+    url = request.url
+    base = request.app.state.settings.base_url
+    etag = version_etag("csv", request.app.version, version, base, url.path, url.query)
+    unchanged = not_modified_response(request, etag)
+    if unchanged is not None:
+        return unchanged
     first = await handler(_page_request(request, None))
     if first.status_code != 200:
         return first
@@ -276,15 +299,18 @@ async def whole_collection_csv(request: Request, handler: PageHandler, columns) 
             yield items_to_csv(page["items"], columns, header=header)
             cursor, header = _next_cursor(page), False
             if cursor is None:
-                return
+                break
             response = await handler(_page_request(request, cursor))
             page = parse_json_keeping_decimals(response.body)
+        if await _data_version(request) != version:
+            raise DataChangedWhileStreaming(url.path)
 
     return StreamingResponse(
         rows(),
         media_type=CSV_CONTENT_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{csv_file_name(request.url.path)}"'
+            "Content-Disposition": f'attachment; filename="{csv_file_name(url.path)}"',
+            "ETag": etag,
         },
     )
 

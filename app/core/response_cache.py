@@ -19,19 +19,21 @@ connection, filling the thread pool and pushing every other request back).
 
 It also answers `If-None-Match` from the entry's `ETag` (304), without touching the routes.
 Only successful (200) GET/HEAD answers under /v1 are kept, never one marked `no-store` or
-`private`; the cache is bounded in total bytes (least recently used entries go first). An answer
-larger than the entry limit (the export, as the data grows) is kept compressed, and inflated for
-each client, which costs far less than computing it again.
+`private`, nor a stream (`caching.is_stream`: passed on as it is sent); the cache is bounded in
+total bytes (least recently used entries go first). An answer larger than the entry limit is
+kept compressed, and inflated for each client, which costs far less than computing it again.
 """
 
 import asyncio
 import sqlite3
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.caching import CLIENT_IF_NONE_MATCH_KEY, is_stream
 from app.core.conformance import API_PREFIX
 from app.core.data_version import SqliteVersionReader, VersionReader
 from app.core.etags import if_none_match_matches, not_modified
@@ -129,14 +131,27 @@ class ResponseCacheMiddleware:
         running = self._computing.get((key, version))
         if running is None or running.get_loop() is not loop:
             self._computing[key, version] = computing
+
+        def release_waiters() -> None:
+            if not computing.done():
+                computing.set_result(None)
+
         try:
             entry = await self._compute(
-                scope, receive, send, key, version, forwarded_headers, if_none_match
+                scope,
+                receive,
+                send,
+                key,
+                version,
+                forwarded_headers,
+                if_none_match,
+                release_waiters,
             )
         finally:
             if self._computing.get((key, version)) is computing:
                 del self._computing[key, version]
-            computing.set_result(entry)  # None when it failed or was not storable
+            if not computing.done():
+                computing.set_result(entry)  # None when it failed or was not storable
 
     async def _computed_by_another(self, key: tuple, version: int) -> CachedResponse | None:
         computing = self._computing.get((key, version))
@@ -153,8 +168,11 @@ class ResponseCacheMiddleware:
         version: int,
         forwarded_headers: list[tuple[bytes, bytes]],
         if_none_match: bytes | None,
+        release_waiters: Callable[[], None],
     ) -> CachedResponse | None:
-        """Answer from a freshly computed response; return it as an entry if it was kept."""
+        """Answer from a freshly computed response; return it as an entry if it was kept.
+        Requests waiting for it are released as soon as it turns out not to be kept (a stream
+        must not make them wait until its last byte)."""
         assert self.cache is not None
         is_head = scope["method"] == "HEAD"
         max_entry = scope["app"].state.settings.response_cache_max_entry_bytes
@@ -162,6 +180,8 @@ class ResponseCacheMiddleware:
         # Compute the full GET response (HEAD and conditional requests included), keep it if it
         # may be kept, then answer this request from it.
         inner_scope = dict(scope, method="GET", headers=forwarded_headers)
+        if if_none_match is not None:
+            inner_scope[CLIENT_IF_NONE_MATCH_KEY] = if_none_match
         start: Message | None = None
         chunks: list[bytes] = []
         passing_through = False
@@ -184,6 +204,7 @@ class ResponseCacheMiddleware:
                 start = message
                 if not _storable(message):
                     passing_through = True
+                    release_waiters()
                     await forward(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
@@ -208,7 +229,7 @@ class ResponseCacheMiddleware:
 
 
 def _storable(start: Message) -> bool:
-    if start["status"] != 200:
+    if start["status"] != 200 or is_stream(start.get("headers", [])):
         return False
     for name, value in start.get("headers", []):
         if name == b"cache-control" and (b"no-store" in value or b"private" in value):

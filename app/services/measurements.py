@@ -1,6 +1,7 @@
 """The flat measurement table, and one metric's series."""
 
 import itertools
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -111,13 +112,21 @@ def list_measurements(
 
 def all_measurements(session: Session) -> list[MeasurementView]:
     """Every measurement in series order, in one query (for the export)."""
-    rows = session.execute(
+    return list(stream_measurements(session))
+
+
+def stream_measurements(session: Session, batch: int | None = None) -> Iterator[MeasurementView]:
+    """Every measurement in series order, in one query, fetched `batch` rows at a time."""
+    query = (
         sa.select(Measurement, Metric)
         .join(Metric, Measurement.metric_code == Metric.code)
         .join(Indicator, Metric.indicator_code == Indicator.code)
         .order_by(*MEASUREMENT_ORDER)
     )
-    return [MeasurementView(measurement=measurement, metric=metric) for measurement, metric in rows]
+    if batch is not None:
+        query = query.execution_options(yield_per=batch)
+    for measurement, metric in session.execute(query):
+        yield MeasurementView(measurement=measurement, metric=metric)
 
 
 def list_metric_measurements(

@@ -14,7 +14,7 @@ opens with the columns split and the numbers as numbers.
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,6 +44,8 @@ SOURCE = {
     "path": "https://www.gemeentemaastricht.nl",
 }
 MISSING_VALUES = [""]
+# Rows encoded at a time when a table is streamed.
+CSV_BATCH_ROWS = 500
 
 Row = tuple[Any, ...]
 
@@ -566,14 +568,26 @@ def _cell(value: Any, dialect: Dialect) -> str:
 
 
 def table_csv(table: Table, dataset: Dataset, dialect_name: str = "csv") -> bytes:
+    return b"".join(table_csv_chunks(table, dataset, dialect_name))
+
+
+def table_csv_chunks(
+    table: Table, dataset: Dataset, dialect_name: str = "csv", batch: int = CSV_BATCH_ROWS
+) -> Iterator[bytes]:
+    """The table as CSV, `batch` rows at a time (the header comes with the first rows)."""
     dialect = DIALECTS[dialect_name]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    if dialect.byte_order_mark:
+        buffer.write("\ufeff")
     writer.writerow([column.name for column in table.columns])
-    for row in table.rows(dataset):
+    for count, row in enumerate(table.rows(dataset), start=1):
         writer.writerow([_cell(value, dialect) for value in row])
-    encoding = "utf-8-sig" if dialect.byte_order_mark else "utf-8"
-    return buffer.getvalue().encode(encoding)
+        if count % batch == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 def data_package(path_of: Callable[[Table], str]) -> dict[str, Any]:
@@ -606,7 +620,12 @@ def data_package(path_of: Callable[[Table], str]) -> dict[str, Any]:
 
 def package_files(dataset: Dataset) -> dict[str, bytes]:
     """The files of the ZIP export: every table as CSV, and the descriptor beside them."""
-    files = {table.file_name: table_csv(table, dataset) for table in TABLES}
+    return {name: b"".join(pieces) for name, pieces in package_file_chunks(dataset)}
+
+
+def package_file_chunks(dataset: Dataset) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """`package_files` as (name, content in pieces), each table read as it is written."""
+    for table in TABLES:
+        yield table.file_name, table_csv_chunks(table, dataset)
     descriptor = data_package(lambda table: table.file_name)
-    files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode()
-    return files
+    yield "datapackage.json", iter([json.dumps(descriptor, ensure_ascii=False, indent=2).encode()])

@@ -3,7 +3,9 @@ order, the same as a ZIP of flat CSV tables with their Frictionless data package
 per-table downloads (app/api/routes/downloads.py)."""
 
 import codecs
+import concurrent.futures
 import csv
+import dataclasses
 import io
 import json
 import zipfile
@@ -12,7 +14,15 @@ from datetime import datetime
 import frictionless
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.requests import Request
 
+from app import schemas
+from app.api.presenters import Urls
+from app.api.routes.export import export_document
+from app.core.observability import CACHE_HITS, EXPORT_GENERATIONS
+from app.services import export, tables
 from tests.conftest import collect
 
 
@@ -220,3 +230,165 @@ def test_dutch_excel_variant_reads_back_as_the_same_table(client):
 def test_export_refuses_what_it_cannot_serve(client):
     assert client.get("/v1/export", headers={"Accept": "text/csv"}).status_code == 406
     assert client.get("/v1/export?format=csv").status_code == 400
+
+
+def _generations(representation: str) -> float:
+    return EXPORT_GENERATIONS.labels(representation)._value.get()
+
+
+def _csv_in_one_piece(table: tables.Table, dataset: export.Dataset) -> bytes:
+    """A table as the export wrote it before it was streamed: whole, then encoded."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=",", lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    for row in table.rows(dataset):
+        writer.writerow([tables._cell(value, tables.DIALECTS["csv"]) for value in row])
+    return buffer.getvalue().encode()
+
+
+def _zip_in_one_piece(files: dict[str, bytes], modified: datetime) -> bytes:
+    """The ZIP as the export wrote it before it was streamed: in memory, member by member."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = export._zip_info(name, modified)
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _built_in_memory(app, engine) -> tuple[bytes, bytes]:
+    """The JSON and ZIP exports built as before they were streamed: the dataset loaded into
+    lists, the document encoded by FastAPI, the ZIP written in memory."""
+    scope = {"type": "http", "app": app, "path": "/v1/export", "headers": [], "query_string": b""}
+    urls = Urls(Request(scope))
+    with export.snapshot(engine) as session:
+        streamed = export.stream_dataset(session)
+        lists = {
+            part.name: list(getattr(streamed, part.name))
+            for part in dataclasses.fields(export.Dataset)[2:]
+        }
+        dataset = export.Dataset(streamed.data_version, streamed.modified, **lists)
+    reference = FastAPI()
+    reference.get("/", response_model=schemas.ExportDocument)(
+        lambda: export_document(urls, dataset)
+    )
+    with TestClient(reference) as encoder:
+        document = encoder.get("/").content
+    files = {table.file_name: _csv_in_one_piece(table, dataset) for table in tables.TABLES}
+    descriptor = tables.data_package(lambda table: table.file_name)
+    files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode()
+    return document, _zip_in_one_piece(files, dataset.modified)
+
+
+@pytest.mark.parametrize(
+    ("database", "engine_fixture"), [("client", "engine"), ("scaled_client", "scaled_engine")]
+)
+def test_the_streamed_export_is_byte_for_byte_the_export_built_in_memory(
+    request, database, engine_fixture
+):
+    http = request.getfixturevalue(database)
+    document, archive = _built_in_memory(http.app, request.getfixturevalue(engine_fixture))
+    streamed = http.get("/v1/export")
+    assert streamed.status_code == 200
+    assert "content-length" not in streamed.headers  # streamed, not buffered
+    assert streamed.content == document
+    assert http.get("/v1/export?format=zip").content == archive
+
+
+def test_concurrent_downloads_cost_one_generation(writable_client, auth, seed_data):
+    # A write makes a data version nobody has exported yet.
+    goal = seed_data.goals[5]
+    response = writable_client.post(
+        f"/v1/goals/{goal.code}/statuses",
+        json={"asOf": "2022-06-01", "text": "Concurrent export test."},
+        headers=auth,
+    )
+    assert response.status_code == 201
+    before = {name: _generations(name) for name in ("json", "zip")}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(
+                lambda number: writable_client.get(
+                    "/v1/export" + ("?format=zip" if number % 2 else "")
+                ),
+                range(100),
+            )
+        )
+    assert {answer.status_code for answer in answers} == {200}
+    assert {_generations(name) - before[name] for name in ("json", "zip")} == {1}
+    for representation in (0, 1):
+        same = answers[representation::2]
+        assert len({answer.content for answer in same}) == 1
+        assert len({answer.headers["ETag"] for answer in same}) == 1
+    assert response.json()["id"] in {s["id"] for s in json.loads(answers[0].content)["statuses"]}
+
+
+def test_a_conditional_request_is_answered_without_generating(writable_client, auth, seed_data):
+    first = writable_client.get("/v1/export")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"')
+    response = writable_client.post(
+        f"/v1/goals/{seed_data.goals[6].code}/statuses",
+        json={"asOf": "2022-06-02", "text": "Conditional export test."},
+        headers=auth,
+    )
+    assert response.status_code == 201
+    before = _generations("json")
+    # The client's copy is out of date, or any copy will do: neither needs the new export.
+    assert writable_client.get("/v1/export", headers={"If-None-Match": etag}).status_code == 200
+    generated = _generations("json")
+    assert generated == before + 1
+    fresh = writable_client.get("/v1/export")
+    unchanged = writable_client.get("/v1/export", headers={"If-None-Match": fresh.headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["ETag"] == fresh.headers["ETag"]
+    assert _generations("json") == generated
+    response = writable_client.post(
+        f"/v1/goals/{seed_data.goals[7].code}/statuses",
+        json={"asOf": "2022-06-03", "text": "Conditional export test, again."},
+        headers=auth,
+    )
+    assert writable_client.get("/v1/export", headers={"If-None-Match": "*"}).status_code == 304
+    assert _generations("json") == generated
+
+
+def test_the_export_is_never_kept_in_the_workers_memory_cache(client):
+    client.get("/v1/export")
+    hits = CACHE_HITS._value.get()
+    again = client.get("/v1/export")
+    assert again.status_code == 200
+    assert CACHE_HITS._value.get() == hits
+
+
+def test_table_downloads_are_generated_once_and_streamed_like_the_export(
+    writable_client, auth, seed_data
+):
+    response = writable_client.post(
+        f"/v1/goals/{seed_data.goals[8].code}/statuses",
+        json={"asOf": "2022-06-04", "text": "Download test."},
+        headers=auth,
+    )
+    assert response.status_code == 201
+    before = _generations("statuses.csv-excel")
+    first = writable_client.get("/v1/downloads/statuses.csv?format=csv-excel")
+    again = writable_client.get("/v1/downloads/statuses.csv?format=csv-excel")
+    assert first.content == again.content
+    assert "Download test." in first.content.decode("utf-8-sig")
+    assert "content-length" not in first.headers
+    assert _generations("statuses.csv-excel") == before + 1
+    etag = first.headers["ETag"]
+    assert etag != writable_client.get("/v1/downloads/statuses.csv").headers["ETag"]
+    conditional = writable_client.get(
+        "/v1/downloads/statuses.csv?format=csv-excel", headers={"If-None-Match": etag}
+    )
+    assert conditional.status_code == 304
+
+
+def test_head_of_the_export_has_the_headers_of_get_and_no_body(client):
+    full = client.get("/v1/export?format=zip")
+    head = client.head("/v1/export?format=zip")
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("ETag", "Content-Type", "Content-Disposition"):
+        assert head.headers[name] == full.headers[name]

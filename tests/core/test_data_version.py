@@ -8,9 +8,17 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401  (registers the tables)
 from app.core.data_version import current_version
 
-# Tables no response shows (api_key: reads are public, writes are never cached) and the
-# version's own bookkeeping.
-NOT_DATA = {"api_key", "data_version", "data_version_pending", "rate_limit_counter"}
+# Tables no response shows (api_key: reads are public, writes are never cached), the
+# version's own bookkeeping, the write limits' counters, and the stored exports (derived from
+# the data, keyed by version).
+NOT_DATA = {
+    "api_key",
+    "data_version",
+    "data_version_pending",
+    "export_artifact",
+    "export_chunk",
+    "rate_limit_counter",
+}
 
 
 def _tables_with_triggers(engine) -> set[str]:

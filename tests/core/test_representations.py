@@ -7,10 +7,15 @@ import io
 import threading
 import time
 
+import anyio
 import pandas
 import pytest
+import sqlalchemy as sa
 import uvicorn
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
+from app.core.representations import DataChangedWhileStreaming, whole_collection_csv
 from app.main import create_app
 from tests.conftest import collect
 from tests.servers import free_port
@@ -176,3 +181,41 @@ def test_pandas_reads_the_measurements_url_as_is(server_url, client):
     assert frame["value"].dtype.kind == "f"
     for read, item in zip(frame["value"], items, strict=True):
         assert (pandas.isna(read) and item["value"] is None) or read == item["value"]
+
+
+def test_the_whole_collection_csv_is_streamed_under_an_etag_of_the_data_version(client):
+    url = "/v1/measurements?format=csv"
+    first = client.get(url)
+    assert "content-length" not in first.headers  # streamed, not buffered
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(url + "&year=2019").headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_whole_collection_csv_is_broken_off_when_a_write_lands_meanwhile(
+    writable_client, writable_engine
+):
+    """Its ETag names the data version read before the first page: bytes that may mix two
+    versions are never completed under it."""
+    calls = []
+
+    async def handler(request):
+        calls.append(request.url)
+        if len(calls) == 1:
+            with writable_engine.begin() as connection:  # a write commits between the pages
+                connection.execute(sa.text("UPDATE data_version SET version = version + 1"))
+            return JSONResponse(
+                {"items": [{"code": "a"}], "_links": {"next": {"href": "/v1/x?cursor=2"}}}
+            )
+        return JSONResponse({"items": [{"code": "b"}], "_links": {}})
+
+    scope = {"type": "http", "app": writable_client.app, "method": "GET", "path": "/v1/x"}
+    request = Request({**scope, "headers": [], "query_string": b""})
+
+    async def stream() -> list[bytes]:
+        response = await whole_collection_csv(request, handler, [("code",)])
+        return [chunk async for chunk in response.body_iterator]
+
+    with pytest.raises(DataChangedWhileStreaming):
+        anyio.run(stream)
+    assert len(calls) == 2

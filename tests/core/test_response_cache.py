@@ -70,15 +70,26 @@ def test_head_and_get_are_answered_alike_from_the_cache(client):
 
 
 def test_the_chosen_representation_is_part_of_the_key_and_the_encoding_is_not(client):
-    url = "/v1/perspectives"
-    plain = client.get(url, headers={"Accept-Encoding": "identity"})
-    other = client.get(url, headers={"Accept-Encoding": "gzip"})
+    # A page: the CSV of a whole collection is streamed, never kept (see below).
+    url, query = "/v1/perspectives", "pageSize=7"
+    plain = client.get(f"{url}?{query}", headers={"Accept-Encoding": "identity"})
+    other = client.get(f"{url}?{query}", headers={"Accept-Encoding": "gzip"})
     assert plain.content == other.content
-    csv = client.get(url, headers={"Accept": "text/csv"})
+    csv = client.get(f"{url}?{query}", headers={"Accept": "text/csv"})
     assert csv.content != plain.content
     cache = _cache_of(client)
-    keys = [key for key in cache._entries if key[:2] == (url, b"")]
+    keys = [key for key in cache._entries if key[:2] == (url, query.encode())]
     assert len(keys) == 2
+
+
+def test_streams_pass_through_unkept(client):
+    cache = _cache_of(client)
+    for url in ("/v1/goals?format=csv", "/v1/export", "/v1/export?format=zip"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "content-length" not in response.headers
+        path, _, query = url.partition("?")
+        assert not [key for key in cache._entries if key[:2] == (path, query.encode())], url
 
 
 def test_errors_are_not_cached(client):

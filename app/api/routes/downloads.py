@@ -1,14 +1,16 @@
 """Complete downloads: each table of the dataset as one CSV file, and their Frictionless Data
-Package descriptor (see app/services/tables.py). No paging: a file is the whole table."""
+Package descriptor (see app/services/tables.py). No paging: a file is the whole table, streamed
+from the export store like the export (app/api/stored_exports.py)."""
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
-from app.api.deps import SessionDep, UrlsDep
+from app.api.deps import UrlsDep
+from app.api.stored_exports import stored_response
 from app.core.representations import CSV_CONTENT_TYPE, CSV_MEDIA_TYPE, JSON_MEDIA_TYPE, negotiate
-from app.services import export, tables
+from app.services import tables
 
 router = APIRouter(prefix="/downloads", tags=["downloads"])
 
@@ -40,16 +42,16 @@ def get_data_package(request: Request, urls: UrlsDep) -> JSONResponse:
 
 
 def _download_route(table: tables.Table):
-    def download(request: Request, session: SessionDep, format: CsvDialect = None) -> Response:
+    def download(request: Request, format: CsvDialect = None) -> Response:
         negotiate(request, [CSV_MEDIA_TYPE])
         dialect = format or "csv"
         suffix = "-excel" if dialect == "csv-excel" else ""
-        return Response(
-            tables.table_csv(table, export.read_dataset(session, frozenset({table.part})), dialect),
-            media_type=CSV_CONTENT_TYPE,
-            headers={
-                "Content-Disposition": f'attachment; filename="{table.name}{suffix}.csv"',
-            },
+        return stored_response(
+            request,
+            f"{table.name}.{dialect}",
+            lambda dataset: tables.table_csv_chunks(table, dataset, dialect),
+            CSV_CONTENT_TYPE,
+            {"Content-Disposition": f'attachment; filename="{table.name}{suffix}.csv"'},
         )
 
     download.__name__ = "download_" + table.name.replace("-", "_")
