@@ -121,6 +121,16 @@ class Measurement(SQLModel, table=True):
         ),
         # Each metric's figures in period order: pages of the measurement table come from it.
         sa.Index("ix_measurement_metric_period", "metric_code", "period_start", "period_end", "id"),
+        # Only the figures with a value, in the same order: the two a trend compares.
+        sa.Index(
+            "ix_measurement_numeric_period",
+            "metric_code",
+            "period_start",
+            "period_end",
+            "id",
+            sqlite_where=sa.text("value IS NOT NULL"),
+            postgresql_where=sa.text("value IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.core.errors import NotFoundError
+from app.core.periods import MIN_YEAR
 from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
     is_plausible_code,
@@ -56,31 +57,40 @@ class IndicatorView:
 EMBEDDED_MEASUREMENTS = 100
 
 
+def _newest_first(measurement) -> tuple:
+    return (
+        measurement.period_start.desc(),
+        measurement.period_end.desc(),
+        measurement.id.desc(),
+    )
+
+
 def _measurements_of(
     session: Session, metrics: list[Metric], year: int | None
 ) -> dict[str, list[MeasurementView]]:
     """The latest EMBEDDED_MEASUREMENTS figures of each metric (of `year`, if given), oldest
     first: an embedded series stays one page however long the history grows; the whole series
-    is the metric's `measurements` collection."""
+    is the metric's `measurements` collection.
+
+    Each metric's oldest embedded figure is found by walking its index newest first for one
+    page; the figures from there on are then one range of that index. A window function over
+    the series would read the whole history to keep its newest page."""
     by_code = {metric.code: metric for metric in metrics}
-    newest_first = sa.func.row_number().over(
-        partition_by=Measurement.metric_code,
-        order_by=(
-            Measurement.period_start.desc(),
-            Measurement.period_end.desc(),
-            Measurement.id.desc(),
-        ),
-    )
-    ranked = (
-        sa.select(Measurement.id, newest_first.label("rank"))
-        .where(Measurement.metric_code.in_(list(by_code)))
-        .where(*measurement_covers_years(year, year))
-        .subquery()
+    # Materialised: inlined, the correlated cutoffs would be computed again for every figure.
+    cutoffs = (
+        sa.select(Metric.code, *_oldest_embedded(year))
+        .where(Metric.code.in_(list(by_code)))
+        .cte("embedded_cutoffs")
+        .prefix_with("MATERIALIZED")
     )
     statement = (
         select(Measurement)
-        .join(ranked, ranked.c.id == Measurement.id)
-        .where(ranked.c.rank <= EMBEDDED_MEASUREMENTS)
+        .join(cutoffs, cutoffs.c.code == Measurement.metric_code)
+        .where(*measurement_covers_years(year, year))
+        .where(
+            sa.tuple_(Measurement.period_start, Measurement.period_end, Measurement.id)
+            >= sa.tuple_(cutoffs.c.period_start, cutoffs.c.period_end, cutoffs.c.id)
+        )
         .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
     )
     result: dict[str, list[MeasurementView]] = {code: [] for code in by_code}
@@ -91,26 +101,66 @@ def _measurements_of(
     return result
 
 
-def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | None]:
-    """Each metric's trend, from only the figures a trend can use: per kind and length of
-    period, the numeric figures of its two latest periods (the latest figure, and the previous
-    comparable one, are among them), so the cost does not grow with the history."""
-    numeric: dict[str, list[Measurement]] = {metric.code: [] for metric in metrics}
-    latest_periods_first = sa.func.dense_rank().over(
-        partition_by=(
-            Measurement.metric_code,
-            Measurement.period_type,
-            Measurement.period_end - Measurement.period_start,
-        ),
-        order_by=Measurement.period_start.desc(),
+def _oldest_embedded(year: int | None) -> list:
+    """The sort key of each metric's oldest embedded figure, as three correlated columns; from
+    before any figure when the series is shorter than a page."""
+    oldest = sa.orm.aliased(Measurement)
+    page = (
+        sa.select(oldest)
+        .where(oldest.metric_code == Metric.code, *measurement_covers_years(year, year, oldest))
+        .order_by(*_newest_first(oldest))
+        .offset(EMBEDDED_MEASUREMENTS - 1)
+        .limit(1)
     )
-    ranked = (
-        sa.select(Measurement.id, latest_periods_first.label("rank"))
-        .where(Measurement.metric_code.in_(list(numeric)), Measurement.value.is_not(None))
+    floors = {"period_start": MIN_YEAR - 1, "period_end": MIN_YEAR - 1, "id": 0}
+    return [
+        sa.func.coalesce(
+            page.with_only_columns(getattr(oldest, name)).scalar_subquery(), floor
+        ).label(name)
+        for name, floor in floors.items()
+    ]
+
+
+def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | None]:
+    """Each metric's trend, from the only two figures it compares: the latest numeric figure
+    and the newest numeric one of an earlier, comparable period (same kind and length). Both
+    are found by walking the metric's index newest first, so the cost does not grow with the
+    history."""
+    latest_numeric = sa.orm.aliased(Measurement)
+    latest_id = (
+        sa.select(latest_numeric.id)
+        .where(latest_numeric.metric_code == Metric.code, latest_numeric.value.is_not(None))
+        .order_by(*_newest_first(latest_numeric))
+        .limit(1)
+        .scalar_subquery()
+    )
+    latests = (
+        sa.select(latest_id.label("latest_id"))
+        .where(Metric.code.in_([metric.code for metric in metrics]))
         .subquery()
     )
-    statement = select(Measurement).join(ranked, ranked.c.id == Measurement.id)
-    for measurement in session.exec(statement.where(ranked.c.rank <= 2)):
+    latest, earlier = sa.orm.aliased(Measurement), sa.orm.aliased(Measurement)
+    previous_id = (
+        sa.select(earlier.id)
+        .where(
+            earlier.metric_code == latest.metric_code,
+            earlier.value.is_not(None),
+            earlier.period_start < latest.period_start,
+            earlier.period_type == latest.period_type,
+            earlier.period_end - earlier.period_start == latest.period_end - latest.period_start,
+        )
+        .order_by(*_newest_first(earlier))
+        .limit(1)
+        .scalar_subquery()
+    )
+    pairs = (
+        sa.select(latest.id.label("latest_id"), previous_id.label("previous_id"))
+        .join(latests, latests.c.latest_id == latest.id)
+        .cte("trend_pairs")
+    )
+    compared = sa.union(sa.select(pairs.c.latest_id), sa.select(pairs.c.previous_id))
+    numeric: dict[str, list[Measurement]] = {metric.code: [] for metric in metrics}
+    for measurement in session.exec(select(Measurement).where(Measurement.id.in_(compared))):
         numeric[measurement.metric_code].append(measurement)
     return {metric.code: metric_trend(metric, numeric[metric.code]) for metric in metrics}
 
