@@ -44,17 +44,14 @@ def year_bounds(
     return low, high
 
 
-def measurement_covers_years(
-    low: int | None, high: int | None, measurement=Measurement
-) -> list[ColumnElement[bool]]:
+def measurement_covers_years(low: int | None, high: int | None) -> list[ColumnElement[bool]]:
     """A measurement matches year Y when its period covers Y (periodStart <= Y <= periodEnd);
-    for a range it matches when its period overlaps the range. `measurement`: the table or an
-    alias of it."""
+    for a range it matches when its period overlaps the range."""
     conditions: list[ColumnElement[bool]] = []
     if high is not None:
-        conditions.append(measurement.period_start <= high)
+        conditions.append(Measurement.period_start <= high)
     if low is not None:
-        conditions.append(measurement.period_end >= low)
+        conditions.append(Measurement.period_end >= low)
     if low is not None and high is not None and low > high:
         # year outside [yearFrom, yearTo]: a valid question whose answer is empty.
         conditions.append(sa.false())

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.core.errors import NotFoundError
-from app.core.periods import MIN_YEAR
 from app.models import Indicator, Measurement, Metric
 from app.services.filters import (
     is_plausible_code,
@@ -72,25 +71,26 @@ def _measurements_of(
     first: an embedded series stays one page however long the history grows; the whole series
     is the metric's `measurements` collection.
 
-    Each metric's oldest embedded figure is found by walking its index newest first for one
-    page; the figures from there on are then one range of that index. A window function over
-    the series would read the whole history to keep its newest page."""
+    One limited walk of the metric's index per metric (a few per indicator), joined in one
+    statement: a window function over the series would read its whole history to keep a page,
+    and a join on a computed cutoff leaves the planner free to scan the table."""
     by_code = {metric.code: metric for metric in metrics}
-    # Materialised: inlined, the correlated cutoffs would be computed again for every figure.
-    cutoffs = (
-        sa.select(Metric.code, *_oldest_embedded(year))
-        .where(Metric.code.in_(list(by_code)))
-        .cte("embedded_cutoffs")
-        .prefix_with("MATERIALIZED")
+    pages = [
+        sa.select(Measurement.id)
+        .where(Measurement.metric_code == code, *measurement_covers_years(year, year))
+        .order_by(*_newest_first(Measurement))
+        .limit(EMBEDDED_MEASUREMENTS)
+        .subquery()
+        for code in by_code
+    ]
+    # An indicator without metrics asks too (an empty page), so every answer costs alike.
+    embedded = sa.union_all(
+        sa.select(Measurement.id).where(sa.false()),
+        *(sa.select(page.c.id) for page in pages),
     )
     statement = (
         select(Measurement)
-        .join(cutoffs, cutoffs.c.code == Measurement.metric_code)
-        .where(*measurement_covers_years(year, year))
-        .where(
-            sa.tuple_(Measurement.period_start, Measurement.period_end, Measurement.id)
-            >= sa.tuple_(cutoffs.c.period_start, cutoffs.c.period_end, cutoffs.c.id)
-        )
+        .where(Measurement.id.in_(embedded))
         .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
     )
     result: dict[str, list[MeasurementView]] = {code: [] for code in by_code}
@@ -99,26 +99,6 @@ def _measurements_of(
             MeasurementView(measurement=measurement, metric=by_code[measurement.metric_code])
         )
     return result
-
-
-def _oldest_embedded(year: int | None) -> list:
-    """The sort key of each metric's oldest embedded figure, as three correlated columns; from
-    before any figure when the series is shorter than a page."""
-    oldest = sa.orm.aliased(Measurement)
-    page = (
-        sa.select(oldest)
-        .where(oldest.metric_code == Metric.code, *measurement_covers_years(year, year, oldest))
-        .order_by(*_newest_first(oldest))
-        .offset(EMBEDDED_MEASUREMENTS - 1)
-        .limit(1)
-    )
-    floors = {"period_start": MIN_YEAR - 1, "period_end": MIN_YEAR - 1, "id": 0}
-    return [
-        sa.func.coalesce(
-            page.with_only_columns(getattr(oldest, name)).scalar_subquery(), floor
-        ).label(name)
-        for name, floor in floors.items()
-    ]
 
 
 def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | None]:
