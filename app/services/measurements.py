@@ -94,11 +94,14 @@ def list_measurements(
     statement = statement.where(*measurement_covers_years(low, high))
     if status is not None:
         statement = statement.where(Measurement.status.in_(status))
+    # One series: its indicator's and metric's positions are the same on every row.
+    one_series = metric is not None and len(set(metric)) == 1
     page = paginate(
         session,
         statement,
         sort_columns=MEASUREMENT_ORDER,
         sort_key=_sort_key,
+        constant_leading=2 if one_series else 0,
         page_size=page_size,
         cursor=cursor,
     )

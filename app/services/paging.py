@@ -87,11 +87,18 @@ def paginate(
     sort_key: Callable[[Any], Sequence[Any]],
     page_size: int,
     cursor: str | None,
+    constant_leading: int = 0,
 ) -> Page[Any]:
-    """Run `statement` for one page ordered by `sort_columns`; `sort_key(row)` reads them back."""
+    """Run `statement` for one page ordered by `sort_columns`; `sort_key(row)` reads them back.
+
+    `constant_leading`: how many leading sort columns the statement's filters hold constant.
+    They stay in the cursor (its format is the collection's) but not in the SQL, where a
+    planner cannot see that they are constant and would sort what an index already orders."""
+    ordered = sort_columns[constant_leading:]
     if cursor is not None:
-        statement = statement.where(_after(sort_columns, decode_cursor(cursor, sort_columns)))
-    rows = list(session.exec(statement.order_by(*sort_columns).limit(page_size + 1)).all())
+        values = decode_cursor(cursor, sort_columns)[constant_leading:]
+        statement = statement.where(_after(ordered, values))
+    rows = list(session.exec(statement.order_by(*ordered).limit(page_size + 1)).all())
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     next_cursor = encode_cursor(sort_key(rows[-1])) if has_more else None
