@@ -56,6 +56,13 @@ def _report_order_tables() -> Join:
     return _OuterFirstJoin(metrics, Measurement, Measurement.metric_code == Metric.code)
 
 
+def _series_tables() -> Join:
+    """One series: its figures are read from the metric's index in their order, the metric and
+    indicator are one row each."""
+    metrics = sa.join(Measurement, Metric, Measurement.metric_code == Metric.code)
+    return sa.join(metrics, Indicator, Metric.indicator_code == Indicator.code)
+
+
 def _sort_key(row) -> list:
     return [
         row.indicator_position,
@@ -64,6 +71,12 @@ def _sort_key(row) -> list:
         row.Measurement.period_end,
         row.Measurement.id,
     ]
+
+
+def _one_series(metric: list[str] | None) -> bool:
+    """Whether the figures are of one metric: its indicator's and metric's positions are then
+    the same on every row."""
+    return metric is not None and len(set(metric)) == 1
 
 
 def list_measurements(
@@ -81,7 +94,7 @@ def list_measurements(
 ) -> Page[MeasurementView]:
     statement = sa.select(
         Measurement, Metric, Indicator.position.label("indicator_position")
-    ).select_from(_report_order_tables())
+    ).select_from(_series_tables() if _one_series(metric) else _report_order_tables())
     if perspective is not None:
         statement = statement.where(
             Indicator.perspective_code.in_(perspective_codes(session, perspective))
@@ -94,14 +107,12 @@ def list_measurements(
     statement = statement.where(*measurement_covers_years(low, high))
     if status is not None:
         statement = statement.where(Measurement.status.in_(status))
-    # One series: its indicator's and metric's positions are the same on every row.
-    one_series = metric is not None and len(set(metric)) == 1
     page = paginate(
         session,
         statement,
         sort_columns=MEASUREMENT_ORDER,
         sort_key=_sort_key,
-        constant_leading=2 if one_series else 0,
+        constant_leading=2 if _one_series(metric) else 0,
         page_size=page_size,
         cursor=cursor,
     )

@@ -6,13 +6,16 @@ Whether the move is `better` or `worse` follows the metric's `polarity`, an edit
 (seed/polarity.tsv); without a polarity there is no assessment.
 """
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from app.models import Measurement, Metric
 from app.schemas import Assessment, Direction
 
 TENTH = Decimal("0.1")
+# Enough digits for any quotient of two doubles, to a tenth (about 10**632).
+MAX_DIGITS = 700
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,16 @@ def _assessment(direction: Direction, polarity: str | None) -> Assessment | None
     return "better" if (direction == "up") == rising_is_better else "worse"
 
 
+def _percent(change: Decimal, previous: float) -> float | None:
+    """The change in percent of the previous value, rounded half away from zero as people round
+    (-6.25 % is -6.3 %); None from zero, or where the percentage is beyond a double."""
+    if previous == 0:
+        return None
+    with localcontext(prec=MAX_DIGITS):
+        percent = float((change / _decimal(previous) * 100).quantize(TENTH, ROUND_HALF_UP))
+    return percent if math.isfinite(percent) else None
+
+
 def metric_trend(metric: Metric, measurements: list[Measurement]) -> Trend | None:
     """The trend of one metric from its measurements (any order); None when the series has no
     two comparable numeric values."""
@@ -70,18 +83,14 @@ def metric_trend(metric: Metric, measurements: list[Measurement]) -> Trend | Non
     if previous is None:
         return None
     change = _decimal(latest.value) - _decimal(previous.value)
+    if not math.isfinite(float(change)):
+        return None  # any two doubles are valid values; their difference may not be one
     direction: Direction = "up" if change > 0 else "down" if change < 0 else "flat"
-    change_percent = (
-        None
-        if previous.value == 0
-        # Half away from zero, as people round: -6.25 % is -6.3 %.
-        else float((change / _decimal(previous.value) * 100).quantize(TENTH, ROUND_HALF_UP))
-    )
     return Trend(
         latest=latest,
         previous=previous,
         change=float(change),
-        change_percent=change_percent,
+        change_percent=_percent(change, previous.value),
         direction=direction,
         assessment=_assessment(direction, metric.polarity),
     )

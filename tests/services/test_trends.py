@@ -144,3 +144,27 @@ def test_provisional_values_are_marked():
     )
     assert trend.provisional is True
     assert trend.latest.status == "provisional"
+
+
+@pytest.mark.parametrize(("previous", "latest"), [(5e-324, 1e300), (1e-300, 1e300)])
+def test_a_percentage_beyond_a_double_is_left_out(previous, latest):
+    """Any double is a valid value; a percentage no double can hold is left out rather than
+    failing the whole answer."""
+    trend = metric_trend(
+        _metric("higherIsBetter"), [_measurement("2019", previous), _measurement("2020", latest)]
+    )
+    assert trend is not None
+    assert (trend.direction, trend.assessment, trend.change) == ("up", "better", latest)
+    assert trend.change_percent is None
+
+
+def test_a_change_beyond_a_double_is_no_trend():
+    series = [_measurement("2019", -1.7e308), _measurement("2020", 1.7e308)]
+    assert metric_trend(_metric("higherIsBetter"), series) is None
+
+
+def test_a_large_finite_percentage_is_kept():
+    trend = metric_trend(
+        _metric("higherIsBetter"), [_measurement("2019", 1e-10), _measurement("2020", 1e10)]
+    )
+    assert trend is not None and trend.change_percent == pytest.approx(1e22, rel=1e-9)

@@ -44,6 +44,8 @@ SourceAddress = Annotated[
     str | None,
     Query(
         min_length=1,
+        # Some text that is not only spaces, and no NUL (nor is any stored source).
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
         description="The figure's source, when the period has figures from several sources "
         "(M12.1 2021); without it such a period is ambiguous (409). As shown in `source`.",
     ),
