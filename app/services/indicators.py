@@ -13,7 +13,7 @@ from app.services.filters import (
     perspective_codes,
 )
 from app.services.paging import Page, paginate
-from app.services.trends import Trend, metric_trend
+from app.services.trends import Trend, comparable_in_sql, metric_trend
 
 
 def effective_source(source: str | None, metric_source: str | None) -> str | None:
@@ -126,8 +126,7 @@ def _trends_of(session: Session, metrics: list[Metric]) -> dict[str, Trend | Non
             earlier.metric_code == latest.metric_code,
             earlier.value.is_not(None),
             earlier.period_start < latest.period_start,
-            earlier.period_type == latest.period_type,
-            earlier.period_end - earlier.period_start == latest.period_end - latest.period_start,
+            comparable_in_sql(earlier, latest),
         )
         .order_by(*_newest_first(earlier))
         .limit(1)

@@ -10,6 +10,9 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
 from app.models import Measurement, Metric
 from app.schemas import Assessment, Direction
 
@@ -35,6 +38,14 @@ class Trend:
 def _comparable(first: Measurement, second: Measurement) -> bool:
     return first.period_type == second.period_type and (
         first.period_end - first.period_start == second.period_end - second.period_start
+    )
+
+
+def comparable_in_sql(first, second) -> ColumnElement[bool]:
+    """`_comparable` as a condition on two aliases of the measurement table."""
+    return sa.and_(
+        first.period_type == second.period_type,
+        first.period_end - first.period_start == second.period_end - second.period_start,
     )
 
 
